@@ -14,6 +14,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+use crate::config::{Config, ConfigError};
+use crate::daemon::DaemonError;
 use crate::money::Centavos;
 use crate::render::{Itf, Qr};
 use crate::views::{BoletoInfo, BrCodeInfo, DocumentoInfo};
@@ -37,19 +39,42 @@ enum Command {
     /// Validate a CPF or CNPJ (alphanumeric CNPJ too) and show its normalised forms.
     Documento(DocumentoArgs),
     /// Run the daemon (systemd runs this).
-    Serve(Pending),
-    /// Run the daemon with a built-in demo ERP, for a first look.
-    Demo(Pending),
+    Serve(ServeArgs),
+    /// Run the daemon with a built-in demo ERP and a throw-away store, for a first look.
+    Demo(DemoArgs),
     /// Check config, database, upstream and printers.
     Doctor(Pending),
     /// Check or print the configuration.
-    Config(Pending),
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Render a receipt or boleto to ESC/POS, PNG or PDF.
     Render(Pending),
     /// Print a test page.
     PrintTest(Pending),
     /// Drain the baixas outbox now.
     Sync(Pending),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Configuration file.
+    #[arg(long, env = "BORDA_CONFIG", default_value = "/etc/borda/config.toml")]
+    config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Address of the API; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: std::net::SocketAddr,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a configuration file: unknown keys and bad values are named with their place.
+    Check { file: PathBuf },
+    /// Print an annotated example configuration.
+    Example,
 }
 
 #[derive(Debug, Args)]
@@ -178,16 +203,42 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Pix(PixCommand::Encode(args)) => pix_encode(args),
         Command::Pix(PixCommand::Qr(args)) => pix_qr(args),
         Command::Documento(args) => documento_command(args),
-        Command::Serve(_)
-        | Command::Demo(_)
-        | Command::Doctor(_)
-        | Command::Config(_)
-        | Command::Render(_)
-        | Command::PrintTest(_)
-        | Command::Sync(_) => Err(Failure::Other(
+        Command::Serve(args) => run_daemon(crate::daemon::serve(&args.config)),
+        Command::Demo(args) => run_daemon(crate::daemon::demo(args.listen)),
+        Command::Config(ConfigCommand::Check { file }) => config_check(&file),
+        Command::Config(ConfigCommand::Example) => print_lines(&[crate::config::EXAMPLE.trim_end().to_owned()]),
+        Command::Doctor(_) | Command::Render(_) | Command::PrintTest(_) | Command::Sync(_) => Err(Failure::Other(
             "este comando ainda não está disponível nesta versão".into(),
         )),
     }
+}
+
+/// Runs a daemon future on a runtime sized for a kiosk: two workers.
+fn run_daemon(daemon: impl std::future::Future<Output = Result<(), DaemonError>>) -> Result<(), Failure> {
+    crate::logging::init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Other(format!("não foi possível iniciar o runtime: {error}")))?;
+    runtime.block_on(daemon).map_err(|error| match error {
+        DaemonError::Config(error) => Failure::Invalid(error.to_string()),
+        other => Failure::Other(other.to_string()),
+    })
+}
+
+fn config_check(file: &Path) -> Result<(), Failure> {
+    let config = Config::load(file).map_err(|error| match error {
+        ConfigError::Read { .. } => Failure::Other(error.to_string()),
+        other => Failure::Invalid(other.to_string()),
+    })?;
+    print_lines(&[format!(
+        "{}: ok (API em {}, ERP em {}, banco em {})",
+        file.display(),
+        config.api.listen,
+        config.erp.base_url,
+        config.store.path.display()
+    )])
 }
 
 fn boleto_command(args: BoletoArgs) -> Result<(), Failure> {

@@ -5,14 +5,27 @@
 //! `ARCHITECTURE.md` at the repository root is the codemap; in short:
 //!
 //! * domain, pure (no IO): [`money`], [`documento`], [`boleto`], [`pix`],
-//!   [`render`];
-//! * edges: [`cli`] (the `borda` command line) and [`views`] (the JSON shapes
-//!   of the public API, shared by the CLI's `--json` and the HTTP API).
+//!   [`render`], [`pdf`], [`model`];
+//! * adapters: [`store`] (the SQLite file), [`erp`] (the ISP's ERP);
+//! * the totem's read-through policy: [`service`];
+//! * edges and lifecycle: [`api`], [`views`], [`cli`], [`config`],
+//!   [`daemon`], [`logging`], and [`demo`] (a demo ERP for `borda demo`
+//!   and the tests).
 
+pub mod api;
 pub mod boleto;
 pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod demo;
 pub mod documento;
+pub mod erp;
+pub mod logging;
+pub mod model;
 pub mod money;
+pub mod pdf;
 pub mod pix;
 pub mod render;
+pub mod service;
+pub mod store;
 pub mod views;

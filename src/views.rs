@@ -5,16 +5,19 @@
 //! stay free of presentation choices (field names, `"1234.56"` strings,
 //! `null` versus absent); this module makes them, in one place.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Local, NaiveDate, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::boleto::{Boleto, Detalhe};
 use crate::documento::{self, Documento};
+use crate::model::{Cliente, Contrato, Endereco, Fatura};
 use crate::money::Centavos;
 use crate::pix::{self, BrCode};
+use crate::service::{Answer, Origem};
 
 /// `BoletoInfo`: a decoded, validated boleto.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct BoletoInfo {
     /// `bancario` or `arrecadacao`.
     pub tipo: &'static str,
@@ -37,6 +40,7 @@ pub struct BoletoInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub segmento_nome: Option<&'static str>,
     /// Amount; `null` when the code carries none and the payer types it.
+    #[schema(value_type = Option<String>, example = "99.90")]
     pub valor: Option<Centavos>,
     /// Due date; `null` when the code carries none.
     pub vencimento: Option<NaiveDate>,
@@ -70,13 +74,15 @@ impl From<&Boleto> for BoletoInfo {
 }
 
 /// `BrCode`: a decoded, validated PIX payload.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = BrCode)]
 pub struct BrCodeInfo {
     /// `estatico` or `dinamico`.
     pub tipo: &'static str,
     pub chave: Option<String>,
     pub nome: String,
     pub cidade: String,
+    #[schema(value_type = Option<String>, example = "10.00")]
     pub valor: Option<Centavos>,
     /// `null` when absent or `***` (not used).
     pub txid: Option<String>,
@@ -118,7 +124,7 @@ impl From<&BrCode> for BrCodeInfo {
 }
 
 /// A validated CPF or CNPJ.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DocumentoInfo {
     /// `cpf` or `cnpj`.
     pub tipo: &'static str,
@@ -136,6 +142,217 @@ impl From<&Documento> for DocumentoInfo {
             },
             numero: documento.numero().to_owned(),
             formatado: documento.formatado(),
+        }
+    }
+}
+
+/// `"upstream"` or `"cache"`, as the API writes an answer's origin.
+pub fn origem_label(origem: Origem) -> &'static str {
+    match origem {
+        Origem::Upstream => "upstream",
+        Origem::Fresh | Origem::Fallback => "cache",
+    }
+}
+
+/// When data came from the ERP, in the kiosk's local offset.
+fn local_instant(instant: DateTime<Utc>) -> String {
+    instant
+        .with_timezone(&Local)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+/// The freshness fields every cached body carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Freshness {
+    /// `upstream` (fetched now) or `cache`.
+    #[schema(example = "upstream")]
+    pub origem: &'static str,
+    /// RFC 3339 instant of the last fetch from the ERP.
+    pub atualizado_em: String,
+}
+
+impl<T> From<&Answer<T>> for Freshness {
+    fn from(answer: &Answer<T>) -> Self {
+        Freshness {
+            origem: origem_label(answer.origem),
+            atualizado_em: local_instant(answer.atualizado_em),
+        }
+    }
+}
+
+/// A local payment of the fatura (filled once baixas exist).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct BaixaRef {
+    pub id: String,
+    /// `pendente`, `sincronizada` or `falhou`.
+    pub status: String,
+}
+
+/// `Fatura`: an open invoice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Fatura)]
+pub struct FaturaView {
+    pub id: String,
+    pub code_fatura: Option<String>,
+    pub documento: String,
+    pub nome_cliente: Option<String>,
+    pub id_cliente: Option<String>,
+    #[schema(value_type = Option<String>, example = "99.90")]
+    pub valor_inicial: Option<Centavos>,
+    /// What the customer pays today.
+    #[schema(value_type = String, example = "101.40")]
+    pub valor_atual: Centavos,
+    #[schema(value_type = Option<String>)]
+    pub juros: Option<Centavos>,
+    #[schema(value_type = Option<String>)]
+    pub multa: Option<Centavos>,
+    #[schema(value_type = Option<String>)]
+    pub desconto: Option<Centavos>,
+    pub emissao: Option<NaiveDate>,
+    pub vencimento: Option<NaiveDate>,
+    pub historico: Option<String>,
+    pub banco: Option<String>,
+    /// Digits only, validated.
+    pub linha_digitavel: Option<String>,
+    /// The 44 digits of the ITF barcode.
+    pub codigo_barras: Option<String>,
+    /// PIX copia e cola, validated.
+    pub pix_code: Option<String>,
+    pub identifier: Option<String>,
+    pub contrato: Option<String>,
+    pub bill_receipt: Option<String>,
+    pub bill_pix_receipt: Option<String>,
+    pub link_boleto: Option<String>,
+    /// The local payment of this fatura, if any.
+    pub baixa: Option<BaixaRef>,
+}
+
+impl From<&Fatura> for FaturaView {
+    fn from(fatura: &Fatura) -> Self {
+        let fatura = fatura.clone();
+        FaturaView {
+            id: fatura.id,
+            code_fatura: fatura.code_fatura,
+            documento: fatura.documento,
+            nome_cliente: fatura.nome_cliente,
+            id_cliente: fatura.id_cliente,
+            valor_inicial: fatura.valor_inicial,
+            valor_atual: fatura.valor_atual,
+            juros: fatura.juros,
+            multa: fatura.multa,
+            desconto: fatura.desconto,
+            emissao: fatura.emissao,
+            vencimento: fatura.vencimento,
+            historico: fatura.historico,
+            banco: fatura.banco,
+            linha_digitavel: fatura.linha_digitavel,
+            codigo_barras: fatura.codigo_barras,
+            pix_code: fatura.pix_code,
+            identifier: fatura.identifier,
+            contrato: fatura.contrato,
+            bill_receipt: fatura.bill_receipt,
+            bill_pix_receipt: fatura.bill_pix_receipt,
+            link_boleto: fatura.link_boleto,
+            baixa: None,
+        }
+    }
+}
+
+/// One fatura with its freshness.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FaturaBody {
+    #[serde(flatten)]
+    pub fatura: FaturaView,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+/// `GET /v1/clientes/{documento}/faturas`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FaturasBody {
+    pub faturas: Vec<FaturaView>,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+/// `Cliente`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Cliente)]
+pub struct ClienteBody {
+    pub documento: String,
+    /// Customer id in the ERP.
+    pub id: Option<String>,
+    pub nome: String,
+    pub nome_fantasia: Option<String>,
+    pub ativo: Option<bool>,
+    pub id_contrato: Option<String>,
+    pub endereco: EnderecoView,
+    pub email: Option<String>,
+    pub telefone: Option<String>,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+/// A postal address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Endereco)]
+pub struct EnderecoView {
+    pub logradouro: Option<String>,
+    pub numero: Option<String>,
+    pub complemento: Option<String>,
+    pub bairro: Option<String>,
+    pub cidade: Option<String>,
+    pub uf: Option<String>,
+    pub cep: Option<String>,
+}
+
+impl From<Endereco> for EnderecoView {
+    fn from(endereco: Endereco) -> Self {
+        EnderecoView {
+            logradouro: endereco.logradouro,
+            numero: endereco.numero,
+            complemento: endereco.complemento,
+            bairro: endereco.bairro,
+            cidade: endereco.cidade,
+            uf: endereco.uf,
+            cep: endereco.cep,
+        }
+    }
+}
+
+impl From<&Answer<Cliente>> for ClienteBody {
+    fn from(answer: &Answer<Cliente>) -> Self {
+        let cliente = answer.valor.clone();
+        ClienteBody {
+            documento: cliente.documento,
+            id: cliente.id,
+            nome: cliente.nome,
+            nome_fantasia: cliente.nome_fantasia,
+            ativo: cliente.ativo,
+            id_contrato: cliente.id_contrato,
+            endereco: cliente.endereco.into(),
+            email: cliente.email,
+            telefone: cliente.telefone,
+            freshness: answer.into(),
+        }
+    }
+}
+
+/// `Contrato`: a contract (installation) of a customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Contrato)]
+pub struct ContratoView {
+    /// The id that filters faturas (`?contrato=`).
+    pub id: String,
+    /// Installation address or contract name.
+    pub nome: Option<String>,
+}
+
+impl From<&Contrato> for ContratoView {
+    fn from(contrato: &Contrato) -> Self {
+        ContratoView {
+            id: contrato.id.clone(),
+            nome: contrato.nome.clone(),
         }
     }
 }

@@ -34,6 +34,21 @@ pub fn vector_list<'a>(doc: &'a Value, key: &str) -> &'a Vec<Value> {
     list
 }
 
+/// Installs the TLS crypto provider reqwest needs (borda builds with
+/// `rustls-no-provider` and installs ring itself; test clients do the same).
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// GETs `url` and parses the JSON body.
+pub fn get_json(url: &str) -> Value {
+    install_crypto();
+    reqwest::blocking::get(url)
+        .expect("GET succeeds")
+        .json()
+        .expect("the body is JSON")
+}
+
 /// Runs the real `borda` binary with `args`.
 pub fn borda(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_borda"))

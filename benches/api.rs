@@ -1,0 +1,87 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Latency of the totem's hot path while the ERP is down (issue 3 target:
+//! p99 under 10 ms): `GET /v1/clientes/{documento}/faturas` answered from
+//! the SQLite cache by the real daemon over a real loopback socket.
+//!
+//! Prints p50/p99/max over 10,000 sequential requests, then lets criterion
+//! measure the same request.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
+
+use borda::config::Config;
+use borda::daemon::Daemon;
+use borda::demo::{CLIENTES_DEMO, DemoErp};
+
+/// A daemon whose cache holds one customer's faturas and whose ERP is gone.
+async fn offline_daemon(store: &Path) -> (Daemon, String) {
+    let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("demo ERP starts");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local address");
+    let text = format!(
+        "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}",
+        store.display(),
+        erp.config_toml()
+    );
+    let config = Config::parse(&text, Path::new("bench.toml")).expect("config");
+    let daemon = Daemon::start(config, listener).await.expect("daemon starts");
+    let documento = CLIENTES_DEMO
+        .first()
+        .map(|(documento, _)| *documento)
+        .unwrap_or_default();
+    let url = format!("http://{addr}/v1/clientes/{documento}/faturas");
+    let http = reqwest::Client::new();
+    http.get(&url).send().await.expect("warm-up request");
+    erp.stop().await;
+    // Let the breaker open so every answer comes straight from the cache.
+    for _ in 0..5 {
+        let _ = http.get(&url).send().await;
+    }
+    (daemon, url)
+}
+
+fn offline_faturas(c: &mut Criterion) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = Runtime::new().expect("tokio runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_daemon, url) = runtime.block_on(offline_daemon(&dir.path().join("borda.db")));
+    let http = reqwest::Client::new();
+
+    let mut latencies: Vec<Duration> = runtime.block_on(async {
+        let mut latencies = Vec::with_capacity(10_000);
+        for _ in 0..10_000 {
+            let start = Instant::now();
+            let response = http.get(&url).send().await.expect("request");
+            assert!(response.status().is_success());
+            let body = response.bytes().await.expect("body");
+            assert!(!body.is_empty());
+            latencies.push(start.elapsed());
+        }
+        latencies
+    });
+    latencies.sort();
+    let at = |fraction: f64| latencies[((latencies.len() as f64 * fraction) as usize).min(latencies.len() - 1)];
+    println!(
+        "offline GET faturas over 10000 requests: p50 {:?}, p99 {:?}, max {:?}",
+        at(0.50),
+        at(0.99),
+        latencies[latencies.len() - 1]
+    );
+
+    c.bench_function("GET faturas, ERP down (cache)", |b| {
+        b.to_async(&runtime).iter(|| async {
+            let response = http.get(&url).send().await.expect("request");
+            response.bytes().await.expect("body")
+        })
+    });
+}
+
+criterion_group!(benches, offline_faturas);
+criterion_main!(benches);

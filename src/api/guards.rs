@@ -1,0 +1,131 @@
+//! Request guards of the localhost API: the Host allow-list (against DNS
+//! rebinding), the Origin allow-list (against cross-site requests, which
+//! CORS alone does not stop from executing) and the bearer token.
+//!
+//! A loopback bind is no protection on its own: a page on any site can
+//! rebind its name to 127.0.0.1, and the browser then talks to borda as
+//! "same origin". Checking `Host` closes that door; checking `Origin`
+//! closes the cross-site one.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::problem::Problem;
+use crate::config::ApiConfig;
+
+/// What the guards let through, prepared once at start-up.
+#[derive(Debug)]
+pub struct Guards {
+    allowed_hosts: Vec<String>,
+    allowed_origins: Vec<String>,
+    token: Option<String>,
+}
+
+impl Guards {
+    pub fn new(config: &ApiConfig) -> Self {
+        Guards {
+            allowed_hosts: config
+                .allowed_hosts
+                .iter()
+                .map(|host| host.to_ascii_lowercase())
+                .collect(),
+            allowed_origins: config.allowed_origins.clone(),
+            token: Some(config.token.clone()).filter(|token| !token.is_empty()),
+        }
+    }
+
+    fn host_allowed(&self, request: &Request) -> bool {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok());
+        host.is_some_and(|host| {
+            self.allowed_hosts
+                .iter()
+                .any(|allowed| allowed.eq_ignore_ascii_case(host))
+        })
+    }
+
+    fn origin_allowed(&self, request: &Request) -> bool {
+        match request.headers().get(header::ORIGIN) {
+            None => true,
+            Some(origin) => origin
+                .to_str()
+                .is_ok_and(|origin| self.allowed_origins.iter().any(|allowed| allowed == origin)),
+        }
+    }
+
+    fn token_accepted(&self, request: &Request) -> bool {
+        let Some(expected) = &self.token else {
+            return true;
+        };
+        // Browsers send CORS preflights without credentials; the CORS layer answers them.
+        if request.method() == Method::OPTIONS || !request.uri().path().starts_with("/v1/") {
+            return true;
+        }
+        request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .is_some_and(|presented| constant_time_eq(presented.as_bytes(), expected.as_bytes()))
+    }
+}
+
+/// The guard middleware: rejects before any handler runs.
+pub async fn guard(State(guards): State<Arc<Guards>>, request: Request, next: Next) -> Response {
+    if !guards.host_allowed(&request) {
+        return Problem::new(
+            StatusCode::FORBIDDEN,
+            "host_nao_permitido",
+            "Acesso recusado: o cabeçalho Host não está entre os permitidos (api.allowed_hosts).",
+        )
+        .into_response();
+    }
+    if !guards.origin_allowed(&request) {
+        return Problem::new(
+            StatusCode::FORBIDDEN,
+            "origem_nao_permitida",
+            "Acesso recusado: a origem da página não está entre as permitidas (api.allowed_origins).",
+        )
+        .into_response();
+    }
+    if !guards.token_accepted(&request) {
+        return Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "nao_autorizado",
+            "Acesso recusado: informe o token no cabeçalho Authorization: Bearer.",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Compares secrets in time independent of where they first differ.
+fn constant_time_eq(presented: &[u8], expected: &[u8]) -> bool {
+    let mut difference = presented.len() ^ expected.len();
+    for (index, byte) in expected.iter().enumerate() {
+        let other = presented.get(index).copied().unwrap_or(!byte);
+        difference |= usize::from(byte ^ other);
+    }
+    difference == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn constant_time_eq_is_equality() {
+        assert!(constant_time_eq(b"segredo", b"segredo"));
+        assert!(!constant_time_eq(b"segredo", b"segredx"));
+        assert!(!constant_time_eq(b"segred", b"segredo"));
+        assert!(!constant_time_eq(b"segredoo", b"segredo"));
+        assert!(!constant_time_eq(b"", b"segredo"));
+        assert!(constant_time_eq(b"", b""));
+    }
+}

@@ -1,0 +1,249 @@
+//! borda's configuration file (TOML).
+//!
+//! Key names are part of the public contract (technicians' docs and external
+//! tests use them): extend, never rename. Unknown keys are rejected with their
+//! line and column, so a typo is caught by `borda config check` on site rather
+//! than silently ignored. Every key has a default except `erp.base_url`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The annotated example printed by `borda config example`.
+pub const EXAMPLE: &str = include_str!("../assets/config.example.toml");
+
+/// Why a configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("não foi possível ler {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {field}: {message}")]
+    Invalid {
+        path: PathBuf,
+        field: &'static str,
+        message: String,
+    },
+}
+
+/// The whole file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub api: ApiConfig,
+    #[serde(default)]
+    pub store: StoreConfig,
+    #[serde(default)]
+    pub cache: CacheConfig,
+    #[serde(default)]
+    pub empresa: EmpresaConfig,
+    pub erp: ErpConfig,
+}
+
+/// `[cache]`: how long an answer stays fresh.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    /// Seconds during which a cached answer is served without asking the ERP;
+    /// 0 asks the ERP on every request and uses the cache only when it fails.
+    pub fresh_secs: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig { fresh_secs: 10 }
+    }
+}
+
+/// `[empresa]`: the ISP itself, the beneficiário of its boletos.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmpresaConfig {
+    pub nome: String,
+    /// CNPJ, with or without punctuation.
+    pub documento: String,
+}
+
+/// `[api]`: the localhost HTTP API.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// Address to bind; loopback unless a token is set.
+    pub listen: SocketAddr,
+    /// When set, every `/v1` request needs `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Exact `Origin`s allowed by CORS.
+    pub allowed_origins: Vec<String>,
+    /// `Host` header allow-list, against DNS rebinding.
+    pub allowed_hosts: Vec<String>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            token: String::new(),
+            allowed_origins: Vec::new(),
+            allowed_hosts: vec!["127.0.0.1:8787".into(), "localhost:8787".into()],
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+/// `[store]`: the SQLite file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub path: PathBuf,
+}
+
+impl Default for StoreConfig {
+    /// systemd's `StateDirectory=` when present, else `/var/lib/borda`.
+    fn default() -> Self {
+        let directory = std::env::var_os("STATE_DIRECTORY")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/var/lib/borda"));
+        StoreConfig {
+            path: directory.join("borda.db"),
+        }
+    }
+}
+
+/// `[erp]`: the ISP's ERP.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErpConfig {
+    /// `http://` or `https://` base of every path below.
+    pub base_url: String,
+    #[serde(default = "default_auth_header")]
+    pub auth_header: String,
+    /// Empty: read from the systemd credential `erp-auth`, if any.
+    #[serde(default)]
+    pub auth_value: String,
+    /// Bound on every upstream call, connect included.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Consecutive failures that open the circuit breaker.
+    #[serde(default = "default_breaker_failures")]
+    pub breaker_failures: u32,
+    /// How often the background probe checks an open breaker, in ms.
+    #[serde(default = "default_probe_interval_ms")]
+    pub probe_interval_ms: u64,
+    #[serde(default)]
+    pub paths: ErpPaths,
+}
+
+/// `[erp.paths]`: one path template per operation; `{placeholders}` are
+/// filled, the other request fields go as query (GET) or JSON body (POST).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ErpPaths {
+    pub cliente: String,
+    pub faturas: String,
+    pub fatura: String,
+    pub boleto_pdf: String,
+    pub baixa: String,
+    pub contratos: String,
+    pub desbloqueio: String,
+    /// What the breaker's probe GETs: any HTTP answer means the ERP is reachable.
+    pub probe: String,
+}
+
+impl Default for ErpPaths {
+    fn default() -> Self {
+        ErpPaths {
+            cliente: "/api/cliente".into(),
+            faturas: "/api/faturas".into(),
+            fatura: "/api/faturas/{id_fatura}".into(),
+            boleto_pdf: "/api/boletos/{boleto_id}/pdf".into(),
+            baixa: "/api/baixas".into(),
+            contratos: "/api/contratos".into(),
+            desbloqueio: "/api/habilitacao-provisoria".into(),
+            probe: "/".into(),
+        }
+    }
+}
+
+/// A secret systemd passed with `LoadCredential=`, trimmed; `None` outside systemd.
+fn credential(name: &str) -> Option<String> {
+    let directory = std::env::var_os("CREDENTIALS_DIRECTORY")?;
+    let secret = std::fs::read_to_string(Path::new(&directory).join(name)).ok()?;
+    Some(secret.trim().to_owned())
+}
+
+fn default_auth_header() -> String {
+    "Authorization".into()
+}
+
+fn default_timeout_ms() -> u64 {
+    3000
+}
+
+fn default_breaker_failures() -> u32 {
+    3
+}
+
+fn default_probe_interval_ms() -> u64 {
+    2000
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses and validates `text`; `path` only names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|error| ConfigError::Parse {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })?;
+        config.validate(path)?;
+        if config.erp.auth_value.is_empty() {
+            config.erp.auth_value = credential("erp-auth").unwrap_or_default();
+        }
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |field, message: &str| ConfigError::Invalid {
+            path: path.to_owned(),
+            field,
+            message: message.into(),
+        };
+        if !self.api.listen.ip().is_loopback() && self.api.token.is_empty() {
+            return Err(invalid("api.listen", "endereço fora do loopback exige api.token"));
+        }
+        if !self.empresa.documento.is_empty() && crate::documento::parse(&self.empresa.documento).is_err() {
+            return Err(invalid("empresa.documento", "CPF/CNPJ inválido"));
+        }
+        if self.api.body_limit == 0 {
+            return Err(invalid("api.body_limit", "deve ser maior que zero"));
+        }
+        let base = reqwest::Url::parse(&self.erp.base_url)
+            .map_err(|error| invalid("erp.base_url", &format!("URL inválida: {error}")))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(invalid("erp.base_url", "use http:// ou https://"));
+        }
+        if self.erp.timeout_ms == 0 {
+            return Err(invalid("erp.timeout_ms", "deve ser maior que zero"));
+        }
+        if self.erp.breaker_failures == 0 {
+            return Err(invalid("erp.breaker_failures", "deve ser maior que zero"));
+        }
+        if reqwest::header::HeaderName::from_bytes(self.erp.auth_header.as_bytes()).is_err() {
+            return Err(invalid("erp.auth_header", "não é um nome de cabeçalho HTTP válido"));
+        }
+        Ok(())
+    }
+}

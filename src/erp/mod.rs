@@ -1,0 +1,535 @@
+//! The ISP's ERP, seen from borda: an HTTP client that speaks the upstream contract (`spec/upstream-erp.md`).
+//!
+//! This module is the only place that knows the ERP's wire names: request parameters here, response fields in
+//! `wire` (which reads both generations of the contract leniently into [`crate::model`] types). Every call is
+//! bounded by the configured timeout and goes through a circuit breaker (`breaker`), so a dead ERP costs the
+//! kiosk one timeout per threshold, not one per customer. It must never log a full CPF/CNPJ or the auth secret,
+//! never retry a write (the upstream is not idempotent), and never decide what a failure means to the customer:
+//! it reports [`ErpError`] and the service layer chooses (cache, queue, message).
+
+mod breaker;
+mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::config::{ErpConfig, ErpPaths};
+use crate::model::{Cliente, Contrato, Fatura};
+use breaker::Breaker;
+
+/// Largest response body read; beyond it the answer is refused (a boleto PDF in base64 is a few hundred KiB).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// How much of an error response's body is kept in [`ErpError::Status`].
+const MAX_ERROR_BODY: usize = 2 * 1024;
+
+/// Why a call to the ERP did not produce what was asked. Messages are Portuguese; none carries personal data.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ErpError {
+    /// The ERP could not be asked: no connection, timeout, connection reset, or the circuit breaker is open.
+    #[error("sistema do provedor indisponível: {0}")]
+    Indisponivel(String),
+    /// The ERP answered with a status outside 2xx; `corpo` is the start of its body (at most 2 KiB), for logs.
+    #[error("sistema do provedor respondeu com status {status}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The body, truncated to 2 KiB at a character boundary.
+        corpo: String,
+    },
+    /// The single resource asked for (cliente, fatura, boleto PDF) does not exist in the ERP.
+    #[error("não encontrado no sistema do provedor")]
+    NaoEncontrado,
+    /// The ERP answered 2xx with something that is not what the contract says.
+    #[error("resposta inválida do sistema do provedor: {0}")]
+    RespostaInvalida(String),
+    /// The `[erp]` configuration cannot make a request (an auth value that is not a valid header, a path that
+    /// does not make a URL); fixed by the technician, not by waiting.
+    #[error("configuração do ERP inválida: {0}")]
+    Configuracao(String),
+}
+
+impl ErpError {
+    /// Whether the failure says the ERP is down or broken (so cached data may stand in and the breaker counts
+    /// it): unreachable, or a 5xx answer.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ErpError::Indisponivel(_) => true,
+            ErpError::Status { status, .. } => *status >= 500,
+            ErpError::NaoEncontrado | ErpError::RespostaInvalida(_) | ErpError::Configuracao(_) => false,
+        }
+    }
+}
+
+/// A client of the ISP's ERP. Cheap to clone: clones share the connection pool and the circuit breaker.
+#[derive(Clone, Debug)]
+pub struct ErpClient {
+    inner: Arc<Inner>,
+}
+
+/// What the clones of an [`ErpClient`] share.
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    /// `base_url` without its trailing slashes; paths are appended to it.
+    base: String,
+    paths: ErpPaths,
+    /// The auth header, marked sensitive so that it never appears in debug output.
+    auth: Option<(HeaderName, HeaderValue)>,
+    breaker: Breaker,
+}
+
+/// Whether a 404 means "this resource does not exist" (single resources) or is just an error status (lists,
+/// writes: a 404 there is more likely a wrong path in the configuration than an empty answer).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    /// One cliente, fatura or PDF: 404 is [`ErpError::NaoEncontrado`].
+    Single,
+    /// A list or a write: 404 is [`ErpError::Status`].
+    Other,
+}
+
+impl ErpClient {
+    /// A client for the ERP described by `config`; makes no request.
+    pub fn new(config: &ErpConfig) -> Result<ErpClient, ErpError> {
+        // reqwest is built without a default TLS provider; the first client of the process installs ring, and
+        // later ones find it installed, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let auth = if config.auth_value.is_empty() {
+            None
+        } else {
+            let name = HeaderName::from_bytes(config.auth_header.as_bytes())
+                .map_err(|_| ErpError::Configuracao("erp.auth_header não é um nome de cabeçalho HTTP".into()))?;
+            let mut value = HeaderValue::from_str(&config.auth_value)
+                .map_err(|_| ErpError::Configuracao("erp.auth_value contém caracteres inválidos".into()))?;
+            value.set_sensitive(true);
+            Some((name, value))
+        };
+        let timeout = Duration::from_millis(config.timeout_ms);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("borda/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| ErpError::Configuracao(root_cause(&error)))?;
+        Ok(ErpClient {
+            inner: Arc::new(Inner {
+                http,
+                base: config.base_url.trim_end_matches('/').to_owned(),
+                paths: config.paths.clone(),
+                auth,
+                breaker: Breaker::new(config.breaker_failures),
+            }),
+        })
+    }
+
+    /// The customer with this CPF/CNPJ (`GET paths.cliente ?cnpj_cpf=`).
+    pub async fn cliente(&self, documento: &str) -> Result<Cliente, ErpError> {
+        let documento = normalise_documento(documento);
+        let body = self
+            .get_json(&self.inner.paths.cliente, &[("cnpj_cpf", &documento)], Resource::Single)
+            .await?;
+        wire::cliente(body, &documento)
+            .map_err(ErpError::RespostaInvalida)?
+            .ok_or(ErpError::NaoEncontrado)
+    }
+
+    /// The open faturas of a customer, optionally of one contract (`GET paths.faturas`). Both generations'
+    /// parameter names are sent. Malformed records are logged and left out; the others are returned.
+    pub async fn faturas(&self, documento: &str, contrato: Option<&str>) -> Result<Vec<Fatura>, ErpError> {
+        let documento = normalise_documento(documento);
+        let mut fields = vec![
+            ("document", documento.as_str()),
+            ("customer_document_number", documento.as_str()),
+        ];
+        if let Some(contrato) = contrato {
+            fields.extend([("id_contrato", contrato), ("contract_id", contrato)]);
+        }
+        let body = self
+            .get_json(&self.inner.paths.faturas, &fields, Resource::Other)
+            .await?;
+        wire::faturas(body, &documento, contrato, today()).map_err(ErpError::RespostaInvalida)
+    }
+
+    /// One fatura by its ERP id (`GET paths.fatura`, `{id_fatura}` filled). The answer may be an object or a
+    /// list; the record whose id matches is taken.
+    pub async fn fatura(&self, id: &str) -> Result<Fatura, ErpError> {
+        let id = path_id(id)?;
+        let fields = [("id_fatura", id), ("customer_bill_id", id)];
+        let body = self
+            .get_json(&self.inner.paths.fatura, &fields, Resource::Single)
+            .await?;
+        wire::fatura_by_id(body, id, today())
+            .map_err(ErpError::RespostaInvalida)?
+            .ok_or(ErpError::NaoEncontrado)
+    }
+
+    /// The PDF of a boleto as the ERP renders it (`GET paths.boleto_pdf`). [`ErpError::NaoEncontrado`] when the
+    /// ERP has none (404 or an empty `base_64`), so the caller renders one itself.
+    pub async fn boleto_pdf(&self, boleto_id: &str) -> Result<Vec<u8>, ErpError> {
+        let boleto_id = path_id(boleto_id)?;
+        let body = self
+            .get_json(
+                &self.inner.paths.boleto_pdf,
+                &[("boleto_id", boleto_id)],
+                Resource::Single,
+            )
+            .await?;
+        wire::boleto_pdf(body)
+            .map_err(ErpError::RespostaInvalida)?
+            .ok_or(ErpError::NaoEncontrado)
+    }
+
+    /// The boleto PDF an ERP links to (`link_boleto` / `url_boleto`), for kiosks that must not open external
+    /// links. The ERP's credential goes along only when the link points at the ERP itself; the answer must be a
+    /// PDF. Not counted by the breaker: the link may live on another host.
+    pub async fn pdf_do_link(&self, link: &str) -> Result<Vec<u8>, ErpError> {
+        let invalid = |reason: String| ErpError::RespostaInvalida(format!("link do boleto: {reason}"));
+        let url = reqwest::Url::parse(link).map_err(|error| invalid(error.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(invalid("não é http(s)".into()));
+        }
+        let same_origin = reqwest::Url::parse(&self.inner.base).is_ok_and(|base| base.origin() == url.origin());
+        let mut request = self.inner.http.get(url);
+        if let Some((name, value)) = self.inner.auth.as_ref().filter(|_| same_origin) {
+            request = request.header(name.clone(), value.clone());
+        }
+        let mut response = request.send().await.map_err(|error| unavailable(&error))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(ErpError::Status {
+                status: status.as_u16(),
+                corpo: String::new(),
+            });
+        }
+        match read_body(&mut response, MAX_BODY).await? {
+            (body, true) if body.starts_with(b"%PDF-") => Ok(body),
+            _ => Err(invalid("a resposta não é um PDF".into())),
+        }
+    }
+
+    /// The contracts (installations) of a customer (`GET paths.contratos ?document=`).
+    pub async fn contratos(&self, documento: &str) -> Result<Vec<Contrato>, ErpError> {
+        let documento = normalise_documento(documento);
+        let body = self
+            .get_json(
+                &self.inner.paths.contratos,
+                &[("document", &documento)],
+                Resource::Other,
+            )
+            .await?;
+        wire::contratos(body).map_err(ErpError::RespostaInvalida)
+    }
+
+    /// Asks for a provisional unlock ("desbloqueio de confiança") of a service (`POST paths.desbloqueio`) and
+    /// returns the service status the ERP reports afterwards. Sent once: never retried here.
+    pub async fn desbloqueio(&self, id_cliente: &str, id_servico: &str) -> Result<String, ErpError> {
+        let fields = [("id_cliente", id_cliente), ("id_servico", id_servico)];
+        let body = self
+            .call(Method::POST, &self.inner.paths.desbloqueio, &fields, Resource::Other)
+            .await?;
+        wire::desbloqueio_status(parse_json(&body)?).map_err(ErpError::RespostaInvalida)
+    }
+
+    /// Whether the ERP answers at all (`GET paths.probe`; any HTTP status counts). Bypasses an open breaker, and
+    /// closes it when the ERP answers: this is the breaker's probe.
+    pub async fn sondar(&self) -> bool {
+        let outcome = match self.request(Method::GET, &self.inner.paths.probe, &[]) {
+            Ok(request) => request.send().await.map(|_| ()).map_err(|error| unavailable(&error)),
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => {
+                self.inner.breaker.record_success();
+                true
+            }
+            Err(error) => {
+                tracing::debug!(%error, "ERP probe failed");
+                if error.is_unavailable() {
+                    self.inner.breaker.record_failure();
+                }
+                false
+            }
+        }
+    }
+
+    /// Whether calls go out (the circuit breaker is not open).
+    pub fn online(&self) -> bool {
+        !self.inner.breaker.is_open()
+    }
+
+    /// A GET whose 2xx body must be JSON.
+    async fn get_json(&self, template: &str, fields: &[(&str, &str)], resource: Resource) -> Result<Value, ErpError> {
+        parse_json(&self.call(Method::GET, template, fields, resource).await?)
+    }
+
+    /// One call through the breaker: the 2xx body, or the error; the outcome is recorded in the breaker.
+    async fn call(
+        &self,
+        method: Method,
+        template: &str,
+        fields: &[(&str, &str)],
+        resource: Resource,
+    ) -> Result<Vec<u8>, ErpError> {
+        if self.inner.breaker.is_open() {
+            return Err(ErpError::Indisponivel(
+                "circuito aberto após falhas seguidas; aguardando o ERP voltar".into(),
+            ));
+        }
+        let outcome = self.send_request(method, template, fields, resource).await;
+        match &outcome {
+            Err(error) if error.is_unavailable() => {
+                tracing::warn!(operation = template, %error, "ERP call failed");
+                self.inner.breaker.record_failure();
+            }
+            // Any answer, even an error status, proves the ERP reachable; a bad configuration proves nothing.
+            Err(ErpError::Configuracao(_)) => {}
+            _ => {
+                self.inner.breaker.record_success();
+            }
+        }
+        outcome
+    }
+
+    /// Sends one request and reads its body, mapping statuses to [`ErpError`].
+    async fn send_request(
+        &self,
+        method: Method,
+        template: &str,
+        fields: &[(&str, &str)],
+        resource: Resource,
+    ) -> Result<Vec<u8>, ErpError> {
+        let mut response = self
+            .request(method, template, fields)?
+            .send()
+            .await
+            .map_err(|error| unavailable(&error))?;
+        let status = response.status();
+        tracing::debug!(operation = template, status = status.as_u16(), "ERP answered");
+        if status.is_success() {
+            let (body, complete) = read_body(&mut response, MAX_BODY).await?;
+            return if complete {
+                Ok(body)
+            } else {
+                Err(ErpError::RespostaInvalida(format!("corpo maior que {MAX_BODY} bytes")))
+            };
+        }
+        if status == StatusCode::NOT_FOUND && resource == Resource::Single {
+            return Err(ErpError::NaoEncontrado);
+        }
+        // The body of an error only goes into the error, for logs; a failure to read it does not matter.
+        let body = match read_body(&mut response, MAX_ERROR_BODY).await {
+            Ok((start, _)) => truncated_text(&start),
+            Err(_) => String::new(),
+        };
+        Err(ErpError::Status {
+            status: status.as_u16(),
+            corpo: body,
+        })
+    }
+
+    /// The request for one operation: URL from the template with `{field}` placeholders filled, every field also
+    /// as query (GET) or JSON body (other methods), and the fixed headers.
+    fn request(
+        &self,
+        method: Method,
+        template: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<reqwest::RequestBuilder, ErpError> {
+        let mut path = template.to_owned();
+        for (name, value) in fields {
+            path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
+        }
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        let url = reqwest::Url::parse(&format!("{}{path}", self.inner.base))
+            .map_err(|error| ErpError::Configuracao(format!("caminho {template}: {error}")))?;
+        let mut request = self
+            .inner
+            .http
+            .request(method.clone(), url)
+            .header(ACCEPT, "application/json");
+        if let Some((name, value)) = &self.inner.auth {
+            request = request.header(name.clone(), value.clone());
+        }
+        if method == Method::GET {
+            if !fields.is_empty() {
+                request = request.query(fields);
+            }
+        } else {
+            let body: serde_json::Map<String, Value> = fields
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), Value::from(*value)))
+                .collect();
+            request = request.json(&body);
+        }
+        Ok(request)
+    }
+}
+
+/// The local date: only used to pick the fator de vencimento cycle when validating a linha digitável, where a
+/// day either way cannot change the result.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// The documento as the ERP is asked for it: normalised when it is a valid CPF/CNPJ, else as given (trimmed),
+/// so the ERP, not borda, says whether it knows it.
+fn normalise_documento(documento: &str) -> String {
+    crate::documento::parse(documento).map_or_else(|_| documento.trim().to_owned(), |d| d.numero().to_owned())
+}
+
+/// Reads at most `limit` bytes of the body: the bytes, and whether that was the whole body.
+async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<(Vec<u8>, bool), ErpError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|error| unavailable(&error))? {
+        if body.len().saturating_add(chunk.len()) > limit {
+            let fits = limit.saturating_sub(body.len());
+            body.extend_from_slice(chunk.get(..fits).unwrap_or_default());
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
+}
+
+/// A 2xx body as JSON.
+fn parse_json(body: &[u8]) -> Result<Value, ErpError> {
+    serde_json::from_slice(body).map_err(|error| ErpError::RespostaInvalida(format!("JSON inválido: {error}")))
+}
+
+/// An error body as text, cut at a character boundary within [`MAX_ERROR_BODY`] bytes.
+fn truncated_text(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut end = text.len().min(MAX_ERROR_BODY);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default().to_owned()
+}
+
+/// A transport failure as [`ErpError::Indisponivel`], without the URL (its query holds the customer's documento).
+fn unavailable(error: &reqwest::Error) -> ErpError {
+    let reason = if error.is_timeout() {
+        "tempo de resposta esgotado".to_owned()
+    } else if error.is_connect() {
+        format!("sem conexão: {}", root_cause(error))
+    } else {
+        format!("falha de comunicação: {}", root_cause(error))
+    };
+    ErpError::Indisponivel(reason)
+}
+
+/// The innermost cause of a reqwest error ("Connection refused (os error 111)"), which says more than reqwest's
+/// own "error sending request for url (…)" and, unlike it, never contains the URL.
+fn root_cause(error: &reqwest::Error) -> String {
+    let Some(mut cause) = std::error::Error::source(error) else {
+        return "erro sem detalhes".to_owned();
+    };
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+/// An id that goes into a URL path: one that is empty or only dots would name another resource (`..` climbs a
+/// level even percent-encoded, per the URL standard), so it cannot name an existing one.
+fn path_id(id: &str) -> Result<&str, ErpError> {
+    let id = id.trim();
+    if id.chars().all(|c| c == '.') {
+        Err(ErpError::NaoEncontrado)
+    } else {
+        Ok(id)
+    }
+}
+
+/// Percent-encodes a value for one path segment: everything but RFC 3986 unreserved characters.
+fn encode_segment(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_segment_escapes_all_but_unreserved() {
+        assert_eq!(encode_segment("A-7781_x.y~z"), "A-7781_x.y~z");
+        assert_eq!(encode_segment("a/b c?d#é"), "a%2Fb%20c%3Fd%23%C3%A9");
+    }
+
+    #[test]
+    fn ids_that_would_change_the_path_do_not_exist() {
+        for id in ["", " ", ".", "..", "..."] {
+            assert!(matches!(path_id(id), Err(ErpError::NaoEncontrado)), "{id:?}");
+        }
+        assert_eq!(path_id(" A-1 ").unwrap(), "A-1");
+        assert_eq!(path_id("1.2").unwrap(), "1.2");
+    }
+
+    #[test]
+    fn truncated_text_keeps_whole_characters() {
+        let long = "é".repeat(MAX_ERROR_BODY);
+        let cut = truncated_text(long.as_bytes());
+        assert!(cut.len() <= MAX_ERROR_BODY);
+        assert!(cut.chars().all(|c| c == 'é'));
+        assert_eq!(truncated_text(b"erro"), "erro");
+    }
+
+    #[test]
+    fn only_unreachable_and_5xx_count_as_unavailable() {
+        assert!(ErpError::Indisponivel("x".into()).is_unavailable());
+        assert!(
+            ErpError::Status {
+                status: 503,
+                corpo: String::new()
+            }
+            .is_unavailable()
+        );
+        assert!(
+            !ErpError::Status {
+                status: 401,
+                corpo: String::new()
+            }
+            .is_unavailable()
+        );
+        assert!(!ErpError::NaoEncontrado.is_unavailable());
+        assert!(!ErpError::RespostaInvalida("x".into()).is_unavailable());
+        assert!(!ErpError::Configuracao("x".into()).is_unavailable());
+    }
+
+    #[test]
+    fn documento_normalised_or_as_given() {
+        assert_eq!(normalise_documento("529.982.247-25"), "52998224725");
+        assert_eq!(normalise_documento("12.abc.345/01de-35"), "12ABC34501DE35");
+        assert_eq!(normalise_documento(" 123 "), "123");
+    }
+
+    #[test]
+    fn the_secret_is_not_in_debug_output() {
+        let config = ErpConfig {
+            base_url: "http://127.0.0.1:1".into(),
+            auth_header: "Authorization".into(),
+            auth_value: "Bearer segredo-do-provedor".into(),
+            timeout_ms: 100,
+            breaker_failures: 1,
+            probe_interval_ms: 100,
+            paths: ErpPaths::default(),
+        };
+        let client = ErpClient::new(&config).unwrap();
+        assert!(!format!("{client:?}").contains("segredo-do-provedor"));
+    }
+}

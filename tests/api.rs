@@ -1,0 +1,517 @@
+//! The localhost API over a real socket, against a real SQLite file and the
+//! demo ERP as a real HTTP upstream on a loopback port: online answers,
+//! offline answers from the cache, the circuit breaker, and the guards.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use borda::config::Config;
+use borda::daemon::Daemon;
+use borda::demo::{DemoErp, Modo};
+use common::{Symbology, zbar_scan};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+const MARIA: &str = "52998224725";
+const JOAO: &str = "11144477735";
+const CARLOS: &str = "39053344705";
+
+/// A daemon on a loopback port, its demo ERP and its store.
+struct Harness {
+    erp: Option<DemoErp>,
+    daemon: Daemon,
+    base: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn start() -> Harness {
+        Harness::with(|_| {}).await
+    }
+
+    /// Starts with `adjust` applied to the configuration (token, origins…).
+    async fn with(adjust: impl FnOnce(&mut Config)) -> Harness {
+        common::install_crypto();
+        let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let text = format!(
+            "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}\ntimeout_ms = 500\nprobe_interval_ms = 100\n",
+            dir.path().join("borda.db").display(),
+            erp.config_toml()
+        );
+        let mut config = Config::parse(&text, Path::new("test.toml")).unwrap();
+        adjust(&mut config);
+        let daemon = Daemon::start(config, listener).await.unwrap();
+        Harness {
+            erp: Some(erp),
+            daemon,
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    fn erp(&self) -> &DemoErp {
+        self.erp.as_ref().unwrap()
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    async fn json(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let response = self.get(path).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, headers, response.json().await.unwrap())
+    }
+
+    /// Stops the ERP: its port refuses connections from now on.
+    async fn stop_erp(&mut self) {
+        self.erp.take().unwrap().stop().await;
+    }
+
+    async fn stop(mut self) {
+        self.daemon.stop().await.unwrap();
+        if let Some(erp) = self.erp.take() {
+            erp.stop().await;
+        }
+    }
+}
+
+fn assert_problem(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &Value, expected: u16, code: &str) {
+    assert_eq!(status.as_u16(), expected, "{body}");
+    assert_eq!(headers["content-type"], "application/problem+json", "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], expected);
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    assert!(body["type"].as_str().is_some_and(|t| t.ends_with(code)), "{body}");
+}
+
+#[tokio::test]
+async fn online_faturas_have_exact_money_dates_and_barcodes() {
+    let harness = Harness::start().await;
+    for documento in [MARIA, JOAO, "12ABC34501DE35"] {
+        let (status, headers, body) = harness.json(&format!("/v1/clientes/{documento}/faturas")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["origem"], "upstream");
+        assert!(body["atualizado_em"].as_str().is_some());
+        assert_eq!(headers["age"], "0");
+        assert!(headers["cache-status"].to_str().unwrap().contains("fwd=miss"));
+        let faturas = body["faturas"].as_array().unwrap();
+        assert!(!faturas.is_empty(), "{documento}");
+        for fatura in faturas {
+            let valor = fatura["valor_atual"].as_str().unwrap();
+            let (reais, centavos) = valor.split_once('.').unwrap();
+            assert!(reais.parse::<u64>().is_ok() && centavos.len() == 2, "{valor}");
+            let vencimento = fatura["vencimento"].as_str().unwrap();
+            assert!(
+                chrono::NaiveDate::parse_from_str(vencimento, "%Y-%m-%d").is_ok(),
+                "{vencimento}"
+            );
+            let barras = fatura["codigo_barras"].as_str().unwrap();
+            assert!(
+                barras.len() == 44 && barras.bytes().all(|b| b.is_ascii_digit()),
+                "{barras}"
+            );
+            assert_eq!(fatura["baixa"], Value::Null);
+        }
+    }
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn both_erp_field_generations_normalise_alike() {
+    let harness = Harness::start().await;
+    let (_, _, maria) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    let (_, _, joao) = harness.json(&format!("/v1/clientes/{JOAO}/faturas")).await;
+    let keys = |fatura: &Value| fatura.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&maria["faturas"][0]), keys(&joao["faturas"][0]));
+    let joao_faturas = joao["faturas"].as_array().unwrap();
+    assert!(joao_faturas.iter().all(|f| f["documento"] == JOAO));
+    let (_, _, cliente) = harness.json(&format!("/v1/clientes/{JOAO}")).await;
+    assert_eq!(cliente["nome"], "João Pereira Lima");
+    let (_, _, cliente) = harness.json(&format!("/v1/clientes/{MARIA}")).await;
+    assert_eq!(cliente["nome"], "Maria Aparecida Souza");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn a_malformed_record_is_skipped_not_fatal() {
+    let harness = Harness::start().await;
+    let (status, _, body) = harness.json(&format!("/v1/clientes/{CARLOS}/faturas")).await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = body["faturas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["30001"], "only the sound record survives");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn contrato_filter_and_contratos() {
+    let harness = Harness::start().await;
+    let (_, _, contratos) = harness.json(&format!("/v1/clientes/{MARIA}/contratos")).await;
+    let ids: Vec<&str> = contratos
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"C-1002"), "{contratos}");
+    let (_, _, body) = harness
+        .json(&format!("/v1/clientes/{MARIA}/faturas?contrato=C-1002"))
+        .await;
+    let faturas = body["faturas"].as_array().unwrap();
+    assert!(!faturas.is_empty());
+    assert!(faturas.iter().all(|f| f["contrato"] == "C-1002"), "{body}");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn images_scan_back_and_the_pdf_is_a_pdf() {
+    let harness = Harness::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, _, body) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    for fatura in body["faturas"].as_array().unwrap() {
+        let id = fatura["id"].as_str().unwrap();
+        let png = harness.get(&format!("/v1/faturas/{id}/codigo-de-barras.png")).await;
+        assert_eq!(png.headers()["content-type"], "image/png");
+        let path = dir.path().join(format!("{id}-itf.png"));
+        std::fs::write(&path, png.bytes().await.unwrap()).unwrap();
+        if let Some(scanned) = zbar_scan(&path, Symbology::Itf) {
+            assert_eq!(scanned, fatura["codigo_barras"].as_str().unwrap());
+        }
+        if let Some(pix) = fatura["pix_code"].as_str() {
+            let png = harness.get(&format!("/v1/faturas/{id}/pix.png")).await;
+            let path = dir.path().join(format!("{id}-pix.png"));
+            std::fs::write(&path, png.bytes().await.unwrap()).unwrap();
+            if let Some(scanned) = zbar_scan(&path, Symbology::Qr) {
+                assert_eq!(scanned, pix);
+            }
+        }
+        let svg = harness.get(&format!("/v1/faturas/{id}/codigo-de-barras.svg")).await;
+        assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+        let pdf = harness.get(&format!("/v1/faturas/{id}/boleto.pdf")).await;
+        assert_eq!(pdf.status(), StatusCode::OK);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        let origem = pdf.headers()["x-borda-origem"].to_str().unwrap().to_owned();
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+        // The demo ERP has its own PDF only for 10001; the others are rendered here.
+        assert_eq!(origem, if id == "10001" { "upstream" } else { "local" }, "{id}");
+    }
+    // João's ERP links its PDF instead of sending base64: borda fetches the link.
+    let pdf = harness.get("/v1/faturas/A-7781/boleto.pdf").await;
+    assert_eq!(pdf.headers()["x-borda-origem"], "upstream");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn offline_answers_come_from_the_cache_and_say_so() {
+    let mut harness = Harness::start().await;
+    let path = format!("/v1/clientes/{MARIA}/faturas");
+    let (_, _, online) = harness.json(&path).await;
+    let (_, _, fatura_online) = harness.json("/v1/faturas/10001").await;
+    harness.stop_erp().await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (status, headers, offline) = harness.json(&path).await;
+    assert_eq!(status, StatusCode::OK, "{offline}");
+    assert_eq!(offline["origem"], "cache");
+    assert_eq!(offline["faturas"], online["faturas"]);
+    assert_eq!(offline["atualizado_em"], online["atualizado_em"]);
+    assert!(headers["age"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    assert!(headers["cache-status"].to_str().unwrap().contains("hit"));
+    let (status, _, fatura) = harness.json("/v1/faturas/10001").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fatura["valor_atual"], fatura_online["valor_atual"]);
+    // Local rendering keeps the boleto printable while the ERP is down.
+    let pdf = harness.get("/v1/faturas/10001/boleto.pdf").await;
+    assert_eq!(pdf.headers()["x-borda-origem"], "local");
+    let (status, _, ready) = harness.json("/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ready["upstream"], "offline");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn offline_without_cache_is_503_in_portuguese() {
+    let mut harness = Harness::start().await;
+    harness.stop_erp().await;
+    let (status, headers, body) = harness.json(&format!("/v1/clientes/{JOAO}/faturas")).await;
+    assert_problem(status, &headers, &body, 503, "upstream_indisponivel");
+    let response = harness
+        .http
+        .post(format!("{}/v1/clientes/{MARIA}/desbloqueio", harness.base))
+        .json(&serde_json::json!({"id_servico": "1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn erp_errors_fall_back_to_the_cache_then_the_breaker_stops_asking() {
+    let harness = Harness::start().await;
+    let path = format!("/v1/clientes/{MARIA}/faturas");
+    harness.json(&path).await;
+    for modo in [Modo::Erro500, Modo::Lixo] {
+        harness.erp().set_modo(modo.clone());
+        let (status, _, body) = harness.json(&path).await;
+        assert_eq!(status, StatusCode::OK, "{modo:?}: {body}");
+        assert_eq!(body["origem"], "cache", "{modo:?}");
+    }
+    harness.erp().set_modo(Modo::Erro500);
+    for _ in 0..5 {
+        harness.json(&path).await;
+    }
+    let asked = harness.erp().requests();
+    for _ in 0..20 {
+        let (status, _, body) = harness.json(&path).await;
+        assert_eq!((status, body["origem"].as_str()), (StatusCode::OK, Some("cache")));
+    }
+    assert!(
+        harness.erp().requests() <= asked + 2,
+        "the open breaker kept calling the ERP"
+    );
+    // Back to normal: the probe notices and answers are upstream again.
+    harness.erp().set_modo(Modo::Normal);
+    let mut origem = String::new();
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        origem = harness.json(&path).await.2["origem"].as_str().unwrap().to_owned();
+        if origem == "upstream" {
+            break;
+        }
+    }
+    assert_eq!(origem, "upstream");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn slow_erp_is_bounded_by_the_timeout() {
+    let harness = Harness::start().await;
+    let path = format!("/v1/clientes/{MARIA}/faturas");
+    harness.json(&path).await;
+    harness.erp().set_modo(Modo::Lento(Duration::from_secs(5)));
+    let (status, _, body) = harness.json(&path).await;
+    assert_eq!((status, body["origem"].as_str()), (StatusCode::OK, Some("cache")));
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn desbloqueio_online() {
+    let harness = Harness::start().await;
+    let response = harness
+        .http
+        .post(format!("{}/v1/clientes/{MARIA}/desbloqueio", harness.base))
+        .json(&serde_json::json!({"id_servico": "501"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["status"].as_str().is_some_and(|s| !s.is_empty()), "{body}");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_documento_is_422_before_going_upstream() {
+    let harness = Harness::start().await;
+    let before = harness.erp().requests();
+    let (status, headers, body) = harness.json("/v1/clientes/123.456.789-00/faturas").await;
+    assert_problem(status, &headers, &body, 422, "documento_invalido");
+    assert_eq!(harness.erp().requests(), before, "nothing went upstream");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn host_origin_token_and_body_guards() {
+    let harness = Harness::with(|config| {
+        config.api.token = "s3gredo".into();
+        config.api.allowed_origins = vec!["http://localhost:3000".into()];
+        config.api.body_limit = 1024;
+    })
+    .await;
+    let url = format!(
+        "{}/v1/boletos/00190500954014481606906809350314337370000000100",
+        harness.base
+    );
+    let send = |request: reqwest::RequestBuilder| async move {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        (status, headers, body)
+    };
+    let (status, headers, body) = send(harness.http.get(&url).header("host", "evil.example")).await;
+    assert_problem(status, &headers, &body, 403, "host_nao_permitido");
+    let (status, headers, body) = send(harness.http.get(&url)).await;
+    assert_problem(status, &headers, &body, 401, "nao_autorizado");
+    assert_eq!(headers["www-authenticate"], "Bearer");
+    let (status, headers, body) = send(harness.http.get(&url).bearer_auth("errado")).await;
+    assert_problem(status, &headers, &body, 401, "nao_autorizado");
+    let (status, _, body) = send(harness.http.get(&url).bearer_auth("s3gredo")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["codigo_barras"], "00193373700000001000500940144816060680935031");
+    let (status, headers, body) = send(
+        harness
+            .http
+            .get(&url)
+            .bearer_auth("s3gredo")
+            .header("origin", "https://evil.example"),
+    )
+    .await;
+    assert_problem(status, &headers, &body, 403, "origem_nao_permitida");
+    let (status, headers, _) = send(
+        harness
+            .http
+            .get(&url)
+            .bearer_auth("s3gredo")
+            .header("origin", "http://localhost:3000"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["access-control-allow-origin"], "http://localhost:3000");
+    let preflight = harness
+        .http
+        .request(reqwest::Method::OPTIONS, &url)
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "preflight needs no token");
+    let big = serde_json::json!({"payload": "x".repeat(4096)});
+    let (status, headers, body) = send(
+        harness
+            .http
+            .post(format!("{}/v1/pix/decode", harness.base))
+            .bearer_auth("s3gredo")
+            .json(&big),
+    )
+    .await;
+    assert_problem(status, &headers, &body, 413, "corpo_grande_demais");
+    // Liveness needs no token: systemd and the technician probe it.
+    assert_eq!(harness.get("/healthz").await.status(), StatusCode::OK);
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn every_error_is_problem_json() {
+    let harness = Harness::start().await;
+    let (status, headers, body) = harness.json("/v1/nada").await;
+    assert_problem(status, &headers, &body, 404, "nao_encontrado");
+    let (status, headers, body) = harness.json("/v1/boletos/123").await;
+    assert_problem(status, &headers, &body, 422, "linha_digitavel_invalida");
+    assert!(body["detail"].as_str().unwrap().contains("recebidos 3"));
+    let response = harness
+        .http
+        .post(format!("{}/v1/pix/decode", harness.base))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    assert_problem(status, &headers, &response.json().await.unwrap(), 400, "json_invalido");
+    let response = harness
+        .http
+        .delete(format!("{}/v1/pix/decode", harness.base))
+        .send()
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    assert_problem(
+        status,
+        &headers,
+        &response.json().await.unwrap(),
+        405,
+        "metodo_nao_permitido",
+    );
+    let (status, headers, body) = harness.json("/v1/faturas/nao-existe").await;
+    assert_problem(status, &headers, &body, 404, "nao_encontrado");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn stateless_formats() {
+    let harness = Harness::start().await;
+    let (status, _, boleto) = harness
+        .json("/v1/boletos/84630000000-3%2029990296202-4%2000410136000-8%2000200644114-7")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{boleto}");
+    assert_eq!(boleto["tipo"], "arrecadacao");
+    let encoded: Value = harness
+        .http
+        .post(format!("{}/v1/pix/encode", harness.base))
+        .json(&serde_json::json!({"chave": "52998224725", "nome": "Loja", "cidade": "Recife", "valor": "12.34"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let payload = encoded["payload"].as_str().unwrap();
+    let decoded: Value = harness
+        .http
+        .post(format!("{}/v1/pix/decode", harness.base))
+        .json(&serde_json::json!({ "payload": payload }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(decoded["valor"], "12.34");
+    assert_eq!(decoded["chave"], "52998224725");
+    let qr = harness
+        .http
+        .get(format!("{}/v1/pix/qr.svg", harness.base))
+        .query(&[("payload", payload)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    let (status, headers, body) = harness.json("/v1/pix/qr.png?payload=000201").await;
+    assert_problem(status, &headers, &body, 422, "pix_invalido");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn health_readiness_and_openapi() {
+    let harness = Harness::start().await;
+    assert_eq!(harness.get("/healthz").await.status(), StatusCode::OK);
+    let (status, _, ready) = harness.json("/readyz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ready["db"], "ok");
+    assert_eq!(ready["upstream"], "online");
+    assert_eq!(ready["outbox"]["pendentes"], 0);
+    let (status, _, openapi) = harness.json("/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(openapi["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/v1/clientes/{documento}/faturas",
+        "/v1/faturas/{id}/boleto.pdf",
+        "/v1/pix/decode",
+        "/readyz",
+    ] {
+        assert!(
+            openapi["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    harness.stop().await;
+}

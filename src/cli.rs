@@ -51,8 +51,8 @@ enum Command {
     Render(Pending),
     /// Print a test page.
     PrintTest(Pending),
-    /// Drain the baixas outbox now.
-    Sync(Pending),
+    /// Ask the running daemon to drain the baixas outbox now.
+    Sync(SyncArgs),
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +60,16 @@ struct ServeArgs {
     /// Configuration file.
     #[arg(long, env = "BORDA_CONFIG", default_value = "/etc/borda/config.toml")]
     config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct SyncArgs {
+    /// Configuration file of the running daemon (its address and token).
+    #[arg(long, env = "BORDA_CONFIG", default_value = "/etc/borda/config.toml")]
+    config: PathBuf,
+    /// Show progress until no baixa is pending (failures need an operator and do not count).
+    #[arg(long)]
+    wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -206,8 +216,9 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Serve(args) => run_daemon(crate::daemon::serve(&args.config)),
         Command::Demo(args) => run_daemon(crate::daemon::demo(args.listen)),
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
+        Command::Sync(args) => sync_command(&args),
         Command::Config(ConfigCommand::Example) => print_lines(&[crate::config::EXAMPLE.trim_end().to_owned()]),
-        Command::Doctor(_) | Command::Render(_) | Command::PrintTest(_) | Command::Sync(_) => Err(Failure::Other(
+        Command::Doctor(_) | Command::Render(_) | Command::PrintTest(_) => Err(Failure::Other(
             "este comando ainda não está disponível nesta versão".into(),
         )),
     }
@@ -225,6 +236,30 @@ fn run_daemon(daemon: impl std::future::Future<Output = Result<(), DaemonError>>
         DaemonError::Config(error) => Failure::Invalid(error.to_string()),
         other => Failure::Other(other.to_string()),
     })
+}
+
+/// `borda sync`: talks to the running daemon over its loopback API.
+fn sync_command(args: &SyncArgs) -> Result<(), Failure> {
+    let config = Config::load(&args.config).map_err(|error| match error {
+        ConfigError::Read { .. } => Failure::Other(error.to_string()),
+        other => Failure::Invalid(other.to_string()),
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Other(error.to_string()))?;
+    let outbox = runtime
+        .block_on(crate::outbox::drain(&config.api, args.wait))
+        .map_err(|error| Failure::Other(error.to_string()))?;
+    let summary = format!("pendentes: {}, recusadas pelo ERP: {}", outbox.pendentes, outbox.falhas);
+    print_lines(&[summary])?;
+    if args.wait && outbox.falhas > 0 {
+        return Err(Failure::Other(
+            "há baixas recusadas pelo ERP: veja GET /v1/baixas?status=falhou e reenvie com POST /v1/baixas/{id}/reenviar"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn config_check(file: &Path) -> Result<(), Failure> {

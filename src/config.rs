@@ -40,7 +40,42 @@ pub struct Config {
     pub cache: CacheConfig,
     #[serde(default)]
     pub empresa: EmpresaConfig,
+    #[serde(default)]
+    pub baixa: BaixaConfig,
     pub erp: ErpConfig,
+}
+
+/// `[baixa]`: payments taken at the totem.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BaixaConfig {
+    /// Accept a paid value different from the fatura's `valor_atual`.
+    pub allow_different_valor: bool,
+    pub pix: FormaConfig,
+    pub tef: FormaConfig,
+}
+
+/// `[baixa.pix]`, `[baixa.tef]`: per payment method.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FormaConfig {
+    /// The ERP's company id for write-offs of this method ("ID da empresa").
+    pub id_empresa: String,
+    /// The ERP's account (carteira de cobrança) for write-offs of this method ("ID da conta").
+    pub id_conta: String,
+    /// Fatura identifiers whose payments of this method the ERP settles by
+    /// itself (its own bank integration): borda watches the fatura instead of
+    /// posting a baixa, which would book the money twice. `"*"` means all.
+    pub settled_by_erp: Vec<String>,
+}
+
+impl FormaConfig {
+    /// Whether the ERP settles payments of faturas with this identifier itself.
+    pub fn settled_by_erp(&self, identifier: Option<&str>) -> bool {
+        self.settled_by_erp
+            .iter()
+            .any(|listed| listed == "*" || identifier.is_some_and(|identifier| identifier == listed))
+    }
 }
 
 /// `[cache]`: how long an answer stays fresh.
@@ -128,6 +163,11 @@ pub struct ErpConfig {
     /// Bound on every upstream call, connect included.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// The ERP honours `Idempotency-Key` on baixas: an unanswered attempt may
+    /// simply be sent again. When false (the default) borda reads the fatura
+    /// first and sends again only if it is still open.
+    #[serde(default)]
+    pub idempotent: bool,
     /// Consecutive failures that open the circuit breaker.
     #[serde(default = "default_breaker_failures")]
     pub breaker_failures: u32,

@@ -21,6 +21,7 @@ use crate::erp::{ErpClient, ErpError};
 use crate::pdf::Beneficiario;
 use crate::service::Totem;
 use crate::store::{Store, StoreError};
+use crate::sync::{Waker, Worker};
 
 /// Why the daemon could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +43,8 @@ pub struct Daemon {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
-    probe: JoinHandle<()>,
+    /// The ERP probe and the sync worker.
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Daemon {
@@ -61,14 +63,25 @@ impl Daemon {
                 .ok()
                 .map(|documento| documento.formatado()),
         };
+        let waker = Waker::default();
+        let worker = Worker::new(
+            totem.store().clone(),
+            erp.clone(),
+            config.baixa.clone(),
+            config.erp.idempotent,
+            waker.clone(),
+        );
         let state = AppState {
             totem,
             beneficiario: Arc::new(beneficiario),
             fresh_secs: config.cache.fresh_secs,
+            baixa: Arc::new(config.baixa.clone()),
+            waker: waker.clone(),
         };
         let app = api::router(state, &config);
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
+        let sync = tokio::spawn(worker.run(stopped.clone()));
         let mut server_stopped = stopped.clone();
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -77,13 +90,14 @@ impl Daemon {
                 })
                 .await
         });
-        let probe = tokio::spawn(probe(erp, Duration::from_millis(config.erp.probe_interval_ms), stopped));
+        let interval = Duration::from_millis(config.erp.probe_interval_ms);
+        let probe = tokio::spawn(probe(erp, interval, waker, stopped));
         tracing::info!(%addr, "borda listening");
         Ok(Daemon {
             addr,
             stop,
             server,
-            probe,
+            tasks: vec![probe, sync],
         })
     }
 
@@ -99,15 +113,17 @@ impl Daemon {
             .server
             .await
             .map_err(|error| DaemonError::Io(std::io::Error::other(error)))?;
-        let _ = self.probe.await;
+        for task in self.tasks {
+            let _ = task.await;
+        }
         served.map_err(DaemonError::from)
     }
 }
 
 /// While the ERP's breaker is open, asks it every `interval` whether it is
 /// back, so answers return to "upstream" without a customer paying for a
-/// timeout first.
-async fn probe(erp: ErpClient, interval: Duration, mut stopped: watch::Receiver<bool>) {
+/// timeout first; when it is, the sync worker drains the outbox at once.
+async fn probe(erp: ErpClient, interval: Duration, waker: Waker, mut stopped: watch::Receiver<bool>) {
     let mut ticker = tokio::time::interval(interval);
     // A probe slower than the interval must not be followed by a burst of them.
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -118,6 +134,7 @@ async fn probe(erp: ErpClient, interval: Duration, mut stopped: watch::Receiver<
         }
         if !erp.online() && erp.sondar().await {
             tracing::info!("ERP reachable again");
+            waker.wake();
         }
     }
 }

@@ -3,10 +3,13 @@
 //! `borda demo` runs the daemon against it, and the test suite uses it as the upstream, so it behaves like a
 //! real adapter: both generations of field names, values as Brazilian strings and as JSON numbers, valid
 //! boletos and PIX codes built by borda's own encoders for due dates around today, an auth token, and switchable
-//! failures ([`Modo`]: 500s, slowness, garbage, refused connections). It owns only its own made-up data; it must
-//! never be pointed at by a production configuration, and it keeps no state beyond the mode and a request count.
+//! failures ([`Modo`]: 500s, slowness, garbage, refused connections). Baixas pay faturas as a real ERP does (a
+//! paid fatura leaves the lists and its by-id read is 404, a second baixa of it is refused) and have their own
+//! failures ([`ModoBaixa`], commit-then-hang among them); load tests get any number of open faturas of
+//! [`CLIENTE_CARGA`]. It owns only its own made-up data; it must never be pointed at by a production
+//! configuration, and it keeps no state beyond the modes, a request count and the baixas it received.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -17,8 +20,9 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -27,7 +31,7 @@ use chrono::{Days, NaiveDate};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::ErpPaths;
@@ -44,11 +48,26 @@ pub const CLIENTES_DEMO: &[(&str, &str)] = &[
     ("39053344705", "Carlos Eduardo Ramos"),
 ];
 
+/// The customer of the load faturas: any id `L-<1 to 9 digits>` is an open fatura of theirs until a baixa pays it
+/// (R$ 10.00, due in 10 days, generated on demand and never listed, so a benchmark can pay as many as it likes).
+pub const CLIENTE_CARGA: &str = "86419372500";
+
+/// The load customer's name and ERP id.
+const NOME_CARGA: &str = "Cliente de Carga";
+/// The load customer's id in the ERP.
+const ID_CLIENTE_CARGA: &str = "900";
+
 /// The token the demo ERP requires on `/api` paths (the probe path is open, like most ERPs' root).
 const TOKEN: &str = "Bearer demo-borda";
 
 /// How long [`DemoErp::stop`] lets in-flight requests finish before cutting them.
 const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// How long [`ModoBaixa::TravaAntes`] and [`ModoBaixa::TravaDepois`] hold a baixa: far beyond any client timeout.
+const TRAVA: Duration = Duration::from_secs(30);
+
+/// The answer to a baixa of a fatura that is not open (unknown, or already paid).
+const NAO_ABERTA: &str = "fatura não está em aberto";
 
 /// The ISP of the demo, as its receipts and PIX codes name it (the same company `borda demo` configures).
 const EMPRESA: &str = "Provedor Demonstração Ltda";
@@ -71,12 +90,45 @@ pub enum Modo {
     Recusa,
 }
 
+/// How the demo ERP answers `POST paths.baixa`; switch with [`DemoErp::set_modo_baixa`]. The global [`Modo`] applies
+/// first, to every route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModoBaixa {
+    /// Pays an open fatura and says so in its generation's words; refuses (422) one that is not open.
+    Normal,
+    /// A 500 with an HTML error page; nothing recorded.
+    Erro500,
+    /// A 422 `{"success": false, ...}` business refusal; nothing recorded.
+    Rejeita,
+    /// Holds the request for 30 s before answering 504; nothing recorded: the client times out first.
+    TravaAntes,
+    /// Records the baixa (the fatura becomes paid), then holds the answer for 30 s: commit-then-hang.
+    TravaDepois,
+    /// Records the baixa, then answers 200 with a body that is not JSON.
+    RespostaInvalida,
+    /// A 429 with `Retry-After: 1`; nothing recorded.
+    Limite,
+}
+
+/// A baixa the demo ERP accepted, as it arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaixaRecebida {
+    /// The fatura it paid (`id_fatura`, or `boleto_id`).
+    pub id_fatura: String,
+    /// Its `Idempotency-Key` header, if any.
+    pub chave: Option<String>,
+    /// Its JSON body.
+    pub corpo: Value,
+}
+
 /// A running demo ERP.
 #[derive(Debug)]
 pub struct DemoErp {
     addr: SocketAddr,
     shared: Arc<Shared>,
     stop_tx: oneshot::Sender<()>,
+    /// Set when stopping, so that held requests end instead of delaying the shutdown.
+    stopping: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
@@ -84,17 +136,66 @@ pub struct DemoErp {
 #[derive(Debug)]
 struct Shared {
     modo: Mutex<Modo>,
+    modo_baixa: Mutex<ModoBaixa>,
     requests: AtomicUsize,
     data: DemoData,
+    /// The faturas paid and the baixas that paid them, under one lock so that a fatura is paid once.
+    baixas: Mutex<Baixas>,
+    stopping: watch::Receiver<bool>,
+}
+
+/// The demo ERP's ledger of write-offs.
+#[derive(Debug, Default)]
+struct Baixas {
+    pagas: HashSet<String>,
+    recebidas: Vec<BaixaRecebida>,
+}
+
+/// The value behind a lock: a poisoned lock only means a panic elsewhere, and every value here is always whole.
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Shared {
     /// The current mode.
     fn modo(&self) -> Modo {
-        // A poisoned lock only means a panic elsewhere; the mode itself is always whole.
-        self.modo
-            .lock()
-            .map_or_else(|poisoned| poisoned.into_inner().clone(), |modo| modo.clone())
+        locked(&self.modo).clone()
+    }
+
+    /// The current mode of baixas.
+    fn modo_baixa(&self) -> ModoBaixa {
+        locked(&self.modo_baixa).clone()
+    }
+
+    /// Whether a baixa paid this fatura.
+    fn paga(&self, id: &str) -> bool {
+        locked(&self.baixas).pagas.contains(id)
+    }
+
+    /// Records a baixa if its fatura is open, which pays it; the answer's generation (`true`: the older one), or
+    /// `None` when the fatura is unknown or already paid.
+    fn registrar(&self, baixa: BaixaRecebida) -> Option<bool> {
+        let old_generation = if fatura_carga(&baixa.id_fatura).is_some() {
+            false
+        } else {
+            self.data
+                .clientes
+                .iter()
+                .find(|c| c.faturas.iter().any(|f| f.id == baixa.id_fatura))?
+                .old_generation
+        };
+        let mut baixas = locked(&self.baixas);
+        if !baixas.pagas.insert(baixa.id_fatura.clone()) {
+            return None;
+        }
+        baixas.recebidas.push(baixa);
+        Some(old_generation)
+    }
+
+    /// Waits [`TRAVA`], or less if the server is stopping.
+    async fn hold(&self) {
+        let mut stopping = self.stopping.clone();
+        let _ = tokio::time::timeout(TRAVA, stopping.wait_for(|stopping| *stopping)).await;
     }
 
     /// Whether connections must be dropped without an answer.
@@ -115,10 +216,14 @@ impl DemoErp {
         let addr = tcp.local_addr()?;
         let hoje = chrono::Local::now().date_naive();
         let data = DemoData::new(hoje, &format!("http://{addr}")).map_err(io::Error::other)?;
+        let (stopping, stopping_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             modo: Mutex::new(Modo::Normal),
+            modo_baixa: Mutex::new(ModoBaixa::Normal),
             requests: AtomicUsize::new(0),
             data,
+            baixas: Mutex::new(Baixas::default()),
+            stopping: stopping_rx,
         });
         let paths = ErpPaths::default();
         let router = Router::new()
@@ -152,6 +257,7 @@ impl DemoErp {
             addr,
             shared,
             stop_tx,
+            stopping,
             task,
         })
     }
@@ -168,10 +274,18 @@ impl DemoErp {
 
     /// Switches its behaviour for the next requests (and connections).
     pub fn set_modo(&self, modo: Modo) {
-        match self.shared.modo.lock() {
-            Ok(mut current) => *current = modo,
-            Err(poisoned) => *poisoned.into_inner() = modo,
-        }
+        *locked(&self.shared.modo) = modo;
+    }
+
+    /// Switches how the next baixas are answered.
+    pub fn set_modo_baixa(&self, modo: ModoBaixa) {
+        *locked(&self.shared.modo_baixa) = modo;
+    }
+
+    /// The baixas it accepted (and so the faturas they paid), in arrival order. Refused and failed attempts are
+    /// not here, so a fatura listed twice would be a double write-off.
+    pub fn baixas_recebidas(&self) -> Vec<BaixaRecebida> {
+        locked(&self.shared.baixas).recebidas.clone()
     }
 
     /// How many requests it received, plus the connections it refused in [`Modo::Recusa`].
@@ -187,15 +301,17 @@ impl DemoErp {
         )
     }
 
-    /// Stops it: in-flight requests get two seconds to finish, then the listener is closed and the
-    /// port freed.
+    /// Stops it: held baixas are let go at once, other in-flight requests get two seconds to finish, then the
+    /// listener is closed and the port freed.
     pub async fn stop(self) {
         let DemoErp {
             addr,
             stop_tx,
+            stopping,
             mut task,
             ..
         } = self;
+        stopping.send_replace(true);
         let _ = stop_tx.send(());
         if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
             task.abort();
@@ -344,14 +460,25 @@ async fn faturas(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<Stri
             c.faturas
                 .iter()
                 .filter(|f| contrato.is_none_or(|requested| f.contrato.as_deref() == Some(requested.as_str())))
+                .filter(|f| !shared.paga(&f.id))
                 .map(|f| f.record.clone())
                 .collect()
         });
     Json(Value::Array(records))
 }
 
-/// `GET paths.fatura` (`{id_fatura}`).
+/// `GET paths.fatura` (`{id_fatura}`): an open fatura; a paid one is 404, as the ERP only serves open ones.
 async fn fatura(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let not_found = || (StatusCode::NOT_FOUND, Json(json!({ "erro": "fatura não encontrada" }))).into_response();
+    if shared.paga(&id) {
+        return not_found();
+    }
+    if let Some(numero) = fatura_carga(&id) {
+        return match shared.data.fatura_carga(&id, numero) {
+            Ok(record) => Json(record).into_response(),
+            Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "erro": error }))).into_response(),
+        };
+    }
     let found = shared
         .data
         .clientes
@@ -360,11 +487,17 @@ async fn fatura(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Re
     match found {
         Some((true, f)) => Json(json!([f.record])).into_response(),
         Some((false, f)) => Json(f.record.clone()).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({ "erro": "fatura não encontrada" }))).into_response(),
+        None => not_found(),
     }
 }
 
-/// `GET paths.boleto_pdf` (`{boleto_id}`): only some faturas have a PDF upstream.
+/// The number of a load fatura id `L-<1 to 9 digits>`.
+fn fatura_carga(id: &str) -> Option<u32> {
+    let digits = id.strip_prefix("L-")?;
+    let valid = (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    if valid { digits.parse().ok() } else { None }
+}
+
 /// Where the demo serves the PDFs that faturas link to (`link_boleto`), as some ERPs do instead of base64.
 const LINKED_PDFS: &str = "/boletos/{arquivo}";
 
@@ -379,6 +512,7 @@ async fn linked_pdf(State(shared): State<Arc<Shared>>, Path(arquivo): Path<Strin
     }
 }
 
+/// `GET paths.boleto_pdf` (`{boleto_id}`): only some faturas have a PDF upstream.
 async fn boleto_pdf(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
     match shared.data.pdfs.get(&id) {
         Some(pdf) => Json(json!({ "base_64": base64::engine::general_purpose::STANDARD.encode(pdf) })).into_response(),
@@ -386,13 +520,83 @@ async fn boleto_pdf(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -
     }
 }
 
-/// `POST paths.baixa`: not implemented by the demo yet.
-async fn baixa() -> Response {
-    (
-        StatusCode::NOT_IMPLEMENTED,
-        Json(json!({ "success": false, "api_response": "baixa não implementada" })),
-    )
-        .into_response()
+/// `POST paths.baixa {id_fatura | boleto_id, ...}`: pays an open fatura, like an ERP that is not idempotent (a second
+/// baixa of the same fatura is refused because it is paid, whatever its `Idempotency-Key`), unless
+/// [`ModoBaixa`] says otherwise.
+async fn baixa(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let recusa = |status: StatusCode, motivo: &str| {
+        (status, Json(json!({ "success": false, "api_response": motivo }))).into_response()
+    };
+    let modo = shared.modo_baixa();
+    match modo {
+        ModoBaixa::Erro500 => {
+            let page =
+                "<html><body><b>Fatal error</b>: Uncaught Exception: baixa em /var/www/api/baixa.php:17</body></html>";
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/html")],
+                page,
+            )
+                .into_response();
+        }
+        ModoBaixa::Rejeita => {
+            return recusa(StatusCode::UNPROCESSABLE_ENTITY, "valor divergente do título");
+        }
+        ModoBaixa::Limite => {
+            let mut response = recusa(StatusCode::TOO_MANY_REQUESTS, "muitas requisições");
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            return response;
+        }
+        ModoBaixa::TravaAntes => {
+            shared.hold().await;
+            return recusa(StatusCode::GATEWAY_TIMEOUT, "tempo esgotado");
+        }
+        ModoBaixa::Normal | ModoBaixa::TravaDepois | ModoBaixa::RespostaInvalida => {}
+    }
+    let Ok(corpo) = serde_json::from_slice::<Value>(&body) else {
+        return recusa(StatusCode::BAD_REQUEST, "corpo não é JSON");
+    };
+    let id_fatura = ["id_fatura", "boleto_id"]
+        .iter()
+        .find_map(|field| match corpo.get(*field)? {
+            Value::String(id) => Some(id.trim().to_owned()).filter(|id| !id.is_empty()),
+            Value::Number(id) => Some(id.to_string()),
+            _ => None,
+        });
+    let Some(id_fatura) = id_fatura else {
+        return recusa(StatusCode::UNPROCESSABLE_ENTITY, "informe id_fatura");
+    };
+    let chave = headers
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let recebida = BaixaRecebida {
+        id_fatura,
+        chave,
+        corpo,
+    };
+    let Some(old_generation) = shared.registrar(recebida) else {
+        return recusa(StatusCode::UNPROCESSABLE_ENTITY, NAO_ABERTA);
+    };
+    let aceita = if old_generation {
+        json!({ "status": "baixado" })
+    } else {
+        json!({ "success": true, "api_response": { "status": "baixada" } })
+    };
+    match modo {
+        ModoBaixa::TravaDepois => {
+            shared.hold().await;
+            Json(aceita).into_response()
+        }
+        ModoBaixa::RespostaInvalida => (
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><body>Baixa registrada com sucesso</body></html>",
+        )
+            .into_response(),
+        _ => Json(aceita).into_response(),
+    }
 }
 
 /// `GET paths.contratos ?document=`.
@@ -424,6 +628,8 @@ async fn desbloqueio(Json(body): Json<Value>) -> Response {
 /// The demo's customers and documents, built once at start.
 #[derive(Debug)]
 struct DemoData {
+    /// The day the data was built for; load faturas are due counted from it.
+    hoje: NaiveDate,
     clientes: Vec<ClienteDemo>,
     /// PDFs by boleto id, for the faturas the "ERP" renders itself.
     pdfs: HashMap<String, Vec<u8>>,
@@ -479,9 +685,9 @@ impl DemoData {
         let recibo_pix = format!("{recibo}\nPagamento via PIX - guarde este comprovante");
 
         let maria = "52998224725";
-        let m1 = cobranca("341", day(5)?, Centavos::new(9990), "10001", hoje)?;
-        let m2 = cobranca("341", day(-10)?, Centavos::new(9990), "10002", hoje)?;
-        let m3 = cobranca("341", day(20)?, Centavos::new(14990), "10003", hoje)?;
+        let m1 = cobranca_demo("341", day(5)?, Centavos::new(9990), "10001", hoje)?;
+        let m2 = cobranca_demo("341", day(-10)?, Centavos::new(9990), "10002", hoje)?;
+        let m3 = cobranca_demo("341", day(20)?, Centavos::new(14990), "10003", hoje)?;
         let maria = ClienteDemo {
             documento: maria.into(),
             old_generation: false,
@@ -543,8 +749,8 @@ impl DemoData {
         };
 
         let joao = "11144477735";
-        let j1 = cobranca("237", day(3)?, Centavos::new(7990), "7781", hoje)?;
-        let j2 = cobranca("237", day(33)?, Centavos::new(24990), "7782", hoje)?;
+        let j1 = cobranca_demo("237", day(3)?, Centavos::new(7990), "7781", hoje)?;
+        let j2 = cobranca_demo("237", day(33)?, Centavos::new(24990), "7782", hoje)?;
         let joao = ClienteDemo {
             documento: joao.into(),
             old_generation: true,
@@ -586,7 +792,7 @@ impl DemoData {
         };
 
         let padaria = "12ABC34501DE35";
-        let p1 = cobranca("001", day(8)?, Centavos::new(38990), "20001", hoje)?;
+        let p1 = cobranca_demo("001", day(8)?, Centavos::new(38990), "20001", hoje)?;
         let padaria = ClienteDemo {
             documento: padaria.into(),
             old_generation: false,
@@ -613,8 +819,8 @@ impl DemoData {
         };
 
         let carlos = "39053344705";
-        let c1 = cobranca("756", day(-2)?, Centavos::new(11990), "30001", hoje)?;
-        let c2 = cobranca("756", day(28)?, Centavos::new(11990), "30002", hoje)?;
+        let c1 = cobranca_demo("756", day(-2)?, Centavos::new(11990), "30001", hoje)?;
+        let c2 = cobranca_demo("756", day(28)?, Centavos::new(11990), "30002", hoje)?;
         let carlos = ClienteDemo {
             documento: carlos.into(),
             old_generation: false,
@@ -666,11 +872,52 @@ impl DemoData {
             demo_pdf("Boleto 10001 - Maria Aparecida Souza - R$ 99,90"),
         )]);
         let linked_pdfs = HashMap::from([("A-7781".to_owned(), demo_pdf("Boleto A-7781 - Joao Pereira Lima"))]);
+        // The load customer exists, so that a totem can look them up, but lists no fatura: theirs are made on demand.
+        let carga = ClienteDemo {
+            documento: CLIENTE_CARGA.into(),
+            old_generation: false,
+            cliente: json!({
+                "nome_completo": NOME_CARGA, "ativo": true, "id_remoto": ID_CLIENTE_CARGA, "id_contrato": "C-CARGA",
+                "rua_endereco": "Rua dos Testes", "numero_endereco": "1", "cidade_endereco": "Taubaté",
+                "estado_endereco": "SP",
+            }),
+            contratos: vec![json!({ "remote_id": "C-CARGA", "contract_name": "Rua dos Testes, 1" })],
+            faturas: Vec::new(),
+        };
+
         Ok(DemoData {
-            clientes: vec![maria, joao, padaria, carlos],
+            hoje,
+            clientes: vec![maria, joao, padaria, carlos, carga],
             pdfs,
             linked_pdfs,
         })
+    }
+
+    /// The load fatura `id` (`L-<numero>`): R$ 10.00 due in 10 days, with a valid boleto whose campo livre carries
+    /// the number, and its PIX.
+    fn fatura_carga(&self, id: &str, numero: u32) -> Result<Value, String> {
+        let vencimento = self
+            .hoje
+            .checked_add_days(Days::new(10))
+            .ok_or("data fora do calendário")?;
+        let valor = Centavos::new(1000);
+        let campo_livre = format!("{numero:09}{:016}", 0);
+        let c = cobranca(
+            "341",
+            vencimento,
+            valor,
+            &campo_livre,
+            &format!("CARGA{numero}"),
+            self.hoje,
+        )?;
+        Ok(json!({
+            "id_fatura": id, "code_fatura": format!("{id}-{CLIENTE_CARGA}"), "nome_cliente": NOME_CARGA,
+            "document_number": CLIENTE_CARGA, "remote_id": ID_CLIENTE_CARGA, "valor_inicial": "10.00",
+            "valor_atual": "10.00", "data_emissao": self.hoje.format("%Y-%m-%d").to_string(),
+            "data_vencimento": vencimento.format("%Y-%m-%d").to_string(),
+            "historico": format!("Fatura de carga {numero}"), "bank_code": "341", "linha_digitavel": c.linha, "identifier": "carteira-carga", "pix_code": c.pix,
+            "contract_id": "C-CARGA",
+        }))
     }
 
     /// The customer with this CPF/CNPJ, written any way.
@@ -680,8 +927,8 @@ impl DemoData {
     }
 }
 
-/// A boleto bancário of `banco` and its PIX, deterministic from `nosso_numero` (digits).
-fn cobranca(
+/// A boleto bancário of the demo's carteira 109 and its PIX, deterministic from `nosso_numero` (digits).
+fn cobranca_demo(
     banco: &str,
     vencimento: NaiveDate,
     valor: Centavos,
@@ -689,7 +936,26 @@ fn cobranca(
     hoje: NaiveDate,
 ) -> Result<Cobranca, String> {
     let campo_livre = format!("109{nosso_numero:0>8}{:0>14}", "1234567890");
-    let barras = boleto::codigo_barras_bancario(banco, Some(vencimento), Some(valor), &campo_livre)
+    cobranca(
+        banco,
+        vencimento,
+        valor,
+        &campo_livre,
+        &format!("FAT{nosso_numero}"),
+        hoje,
+    )
+}
+
+/// A boleto bancário of `banco` with this campo livre (25 digits), and a PIX of the same value with this txid.
+fn cobranca(
+    banco: &str,
+    vencimento: NaiveDate,
+    valor: Centavos,
+    campo_livre: &str,
+    txid: &str,
+    hoje: NaiveDate,
+) -> Result<Cobranca, String> {
+    let barras = boleto::codigo_barras_bancario(banco, Some(vencimento), Some(valor), campo_livre)
         .map_err(|error| error.to_string())?;
     let linha = boleto::decode(&barras, hoje)
         .map_err(|error| error.to_string())?
@@ -700,7 +966,7 @@ fn cobranca(
         nome: "Provedor Demonstração".into(),
         cidade: "Taubaté".into(),
         valor: Some(valor),
-        txid: Some(format!("FAT{nosso_numero}")),
+        txid: Some(txid.to_owned()),
         descricao: None,
     })
     .map_err(|error| error.to_string())?;

@@ -7,9 +7,10 @@
 //! * domain, pure (no IO): [`money`], [`documento`], [`boleto`], [`pix`],
 //!   [`render`], [`pdf`], [`model`];
 //! * adapters: [`store`] (the SQLite file), [`erp`] (the ISP's ERP);
-//! * the totem's read-through policy: [`service`];
+//! * the totem's read-through policy: [`service`]; the baixas outbox
+//!   worker: [`sync`];
 //! * edges and lifecycle: [`api`], [`views`], [`cli`], [`config`],
-//!   [`daemon`], [`logging`], and [`demo`] (a demo ERP for `borda demo`
+//!   [`daemon`], [`logging`], [`outbox`] (`borda sync`), and [`demo`] (a demo ERP for `borda demo`
 //!   and the tests).
 
 pub mod api;
@@ -23,9 +24,11 @@ pub mod erp;
 pub mod logging;
 pub mod model;
 pub mod money;
+pub mod outbox;
 pub mod pdf;
 pub mod pix;
 pub mod render;
 pub mod service;
 pub mod store;
+pub mod sync;
 pub mod views;

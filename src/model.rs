@@ -4,7 +4,7 @@
 //! keeps them; `views` shows them. Amounts are [`Centavos`], dates plain
 //! [`NaiveDate`]s, documents normalised; nothing here knows a wire name.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::money::Centavos;
@@ -91,4 +91,117 @@ pub struct Contrato {
     pub id: String,
     /// Installation address or contract name.
     pub nome: Option<String>,
+}
+
+/// How a fatura was paid at the totem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Forma {
+    Pix,
+    Tef,
+}
+
+impl Forma {
+    /// `pix` or `tef`, as the API and the ERP write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Forma::Pix => "pix",
+            Forma::Tef => "tef",
+        }
+    }
+}
+
+/// The payment itself, as the PIX or TEF integration reported it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Transacao {
+    Pix {
+        /// End-to-end id of the PIX (`E` + ISPB + timestamp + sequence, 32 characters).
+        e2e_id: String,
+        txid: Option<String>,
+    },
+    Tef {
+        nsu: String,
+        autorizacao: String,
+        bandeira: Option<String>,
+        /// The customer's copy of the TEF receipt, line by line, printed verbatim.
+        comprovante_cliente: Vec<String>,
+        /// The merchant's copy of the TEF receipt, line by line, printed verbatim.
+        comprovante_estabelecimento: Vec<String>,
+    },
+}
+
+/// Where a baixa stands with the ERP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusBaixa {
+    /// Durably recorded here; the ERP has not confirmed it yet.
+    Pendente,
+    /// The ERP booked it (or showed the fatura paid).
+    Sincronizada,
+    /// The ERP refused it; kept, waiting for an operator.
+    Falhou,
+}
+
+impl StatusBaixa {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusBaixa::Pendente => "pendente",
+            StatusBaixa::Sincronizada => "sincronizada",
+            StatusBaixa::Falhou => "falhou",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<StatusBaixa> {
+        match text {
+            "pendente" => Some(StatusBaixa::Pendente),
+            "sincronizada" => Some(StatusBaixa::Sincronizada),
+            "falhou" => Some(StatusBaixa::Falhou),
+            _ => None,
+        }
+    }
+}
+
+/// A payment write-off: a fatura paid at the totem, to be told to the ERP
+/// exactly once in effect.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baixa {
+    /// Minted here (UUID v7); also sent to the ERP as the idempotency key.
+    pub id: String,
+    /// The client's `Idempotency-Key`.
+    pub chave_idempotencia: String,
+    pub fatura_id: String,
+    /// The customer's CPF/CNPJ, normalised.
+    pub documento: String,
+    pub id_cliente: Option<String>,
+    /// The fatura's payment identifier (carteira), which selects per-method settings.
+    pub identifier: Option<String>,
+    pub forma: Forma,
+    pub valor: Centavos,
+    pub pago_em: DateTime<FixedOffset>,
+    pub transacao: Transacao,
+    pub status: StatusBaixa,
+    /// The ERP settles this payment by itself (its own PIX integration): borda
+    /// only watches the fatura until the ERP shows it paid, and never posts.
+    pub aguardar_erp: bool,
+    /// How many times the ERP was asked.
+    pub tentativas: u32,
+    pub ultimo_erro: Option<String>,
+    /// The ERP's own answer to the last attempt, kept verbatim.
+    pub resposta_erp: Option<String>,
+    /// An attempt may have reached the ERP without an answer: check the fatura
+    /// before sending again.
+    pub envio_incerto: bool,
+    /// Synced by observing the fatura closed rather than by an answer to a post.
+    pub reconciliada: bool,
+    pub criada_em: DateTime<Utc>,
+    pub proxima_tentativa: DateTime<Utc>,
+    pub sincronizada_em: Option<DateTime<Utc>>,
+}
+
+/// A baixa as a fatura shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaixaResumo {
+    pub id: String,
+    pub status: StatusBaixa,
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::erp::{ErpClient, ErpError};
-use crate::model::{Cliente, Contrato, Fatura, ordenar};
+use crate::model::{BaixaResumo, Cliente, Contrato, Fatura, StatusBaixa, ordenar};
 use crate::store::{Cached, Store, StoreError};
 
 /// Where an answer came from.
@@ -78,25 +78,68 @@ impl Totem {
         .await
     }
 
-    pub async fn faturas(&self, documento: &str, contrato: Option<&str>) -> Result<Answer<Vec<Fatura>>, ServiceError> {
+    /// The customer's faturas that are open for payment. A fatura with a
+    /// local baixa pending or synced is paid, whatever the ERP or the cache
+    /// still says, and is left out; one whose baixa the ERP refused is listed
+    /// with that baixa, so the kiosk can tell the customer.
+    pub async fn faturas(
+        &self,
+        documento: &str,
+        contrato: Option<&str>,
+    ) -> Result<Answer<Vec<(Fatura, Option<BaixaResumo>)>>, ServiceError> {
         let cached = self.store.faturas(documento, contrato).await?;
         let fetch = async {
             let mut faturas = self.erp.faturas(documento, contrato).await?;
             ordenar(&mut faturas);
             Ok(faturas)
         };
-        self.read_through(cached, fetch, |faturas, em| {
-            self.store.salvar_faturas(documento, contrato, faturas, em)
+        let answer = self
+            .read_through(cached, fetch, |faturas, em| {
+                self.store.salvar_faturas(documento, contrato, faturas, em)
+            })
+            .await?;
+        let ids = answer.valor.iter().map(|fatura| fatura.id.clone()).collect();
+        let mut baixas = self.store.baixas_das_faturas(ids).await?;
+        let abertas = answer
+            .valor
+            .into_iter()
+            .map(|fatura| {
+                let baixa = baixas.remove(&fatura.id);
+                (fatura, baixa)
+            })
+            .filter(|(_, baixa)| baixa.as_ref().is_none_or(|baixa| baixa.status == StatusBaixa::Falhou))
+            .collect();
+        Ok(Answer {
+            valor: abertas,
+            origem: answer.origem,
+            atualizado_em: answer.atualizado_em,
         })
-        .await
     }
 
-    pub async fn fatura(&self, id: &str) -> Result<Answer<Fatura>, ServiceError> {
+    /// One fatura and its local baixa, if any. Once its baixa is synced the
+    /// ERP stops listing the fatura; the cached copy then still answers, with
+    /// the baixa that explains why.
+    pub async fn fatura(&self, id: &str) -> Result<Answer<(Fatura, Option<BaixaResumo>)>, ServiceError> {
         let cached = self.store.fatura(id).await?;
-        self.read_through(cached, self.erp.fatura(id), |fatura, em| {
-            self.store.salvar_fatura(fatura, em)
+        let fallback = cached.clone();
+        let fetched = self
+            .read_through(cached, self.erp.fatura(id), |fatura, em| {
+                self.store.salvar_fatura(fatura, em)
+            })
+            .await;
+        let mut baixas = self.store.baixas_das_faturas(vec![id.to_owned()]).await?;
+        let baixa = baixas.remove(id);
+        let found = match (fetched, fallback) {
+            (Err(ServiceError::Erp(ErpError::NaoEncontrado)), Some(hit)) if baixa.is_some() => {
+                answer(hit, Origem::Fallback)
+            }
+            (fetched, _) => fetched?,
+        };
+        Ok(Answer {
+            valor: (found.valor, baixa),
+            origem: found.origem,
+            atualizado_em: found.atualizado_em,
         })
-        .await
     }
 
     pub async fn contratos(&self, documento: &str) -> Result<Answer<Vec<Contrato>>, ServiceError> {

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::boleto::{Boleto, Detalhe};
 use crate::documento::{self, Documento};
-use crate::model::{Cliente, Contrato, Endereco, Fatura};
+use crate::model::{Baixa, BaixaResumo, Cliente, Contrato, Endereco, Fatura, Transacao};
 use crate::money::Centavos;
 use crate::pix::{self, BrCode};
 use crate::service::{Answer, Origem};
@@ -180,7 +180,7 @@ impl<T> From<&Answer<T>> for Freshness {
     }
 }
 
-/// A local payment of the fatura (filled once baixas exist).
+/// The local payment of a fatura.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct BaixaRef {
     pub id: String,
@@ -227,8 +227,8 @@ pub struct FaturaView {
     pub baixa: Option<BaixaRef>,
 }
 
-impl From<&Fatura> for FaturaView {
-    fn from(fatura: &Fatura) -> Self {
+impl From<&(Fatura, Option<BaixaResumo>)> for FaturaView {
+    fn from((fatura, baixa): &(Fatura, Option<BaixaResumo>)) -> Self {
         let fatura = fatura.clone();
         FaturaView {
             id: fatura.id,
@@ -253,7 +253,10 @@ impl From<&Fatura> for FaturaView {
             bill_receipt: fatura.bill_receipt,
             bill_pix_receipt: fatura.bill_pix_receipt,
             link_boleto: fatura.link_boleto,
-            baixa: None,
+            baixa: baixa.as_ref().map(|baixa| BaixaRef {
+                id: baixa.id.clone(),
+                status: baixa.status.as_str().to_owned(),
+            }),
         }
     }
 }
@@ -353,6 +356,92 @@ impl From<&Contrato> for ContratoView {
         ContratoView {
             id: contrato.id.clone(),
             nome: contrato.nome.clone(),
+        }
+    }
+}
+
+/// `Baixa`: a payment taken at the totem and its state with the ERP.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Baixa)]
+pub struct BaixaView {
+    pub id: String,
+    pub fatura_id: String,
+    /// `pix` or `tef`.
+    pub forma: &'static str,
+    #[schema(value_type = String, example = "99.90")]
+    pub valor: Centavos,
+    /// RFC 3339, as the payment was reported.
+    pub pago_em: String,
+    pub transacao: TransacaoView,
+    /// `pendente`, `sincronizada` or `falhou`.
+    pub status: &'static str,
+    /// How many times the ERP was asked.
+    pub tentativas: u32,
+    pub ultimo_erro: Option<String>,
+    /// The ERP's own answer to the last attempt.
+    pub resposta_erp: Option<String>,
+    /// The PIX is settled by the ERP's own integration: borda watches the fatura instead of posting.
+    pub aguardando_erp: bool,
+    /// Synced by seeing the fatura paid at the ERP rather than by an answer to a post.
+    pub reconciliada: bool,
+    pub criada_em: String,
+    /// When the next attempt is due (pending baixas).
+    pub proxima_tentativa: Option<String>,
+    pub sincronizada_em: Option<String>,
+}
+
+/// The payment's own data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TransacaoView {
+    Pix {
+        e2e_id: String,
+        txid: Option<String>,
+    },
+    Tef {
+        nsu: String,
+        autorizacao: String,
+        bandeira: Option<String>,
+        comprovante_cliente: Vec<String>,
+        comprovante_estabelecimento: Vec<String>,
+    },
+}
+
+impl From<&Baixa> for BaixaView {
+    fn from(baixa: &Baixa) -> Self {
+        let transacao = match baixa.transacao.clone() {
+            Transacao::Pix { e2e_id, txid } => TransacaoView::Pix { e2e_id, txid },
+            Transacao::Tef {
+                nsu,
+                autorizacao,
+                bandeira,
+                comprovante_cliente,
+                comprovante_estabelecimento,
+            } => TransacaoView::Tef {
+                nsu,
+                autorizacao,
+                bandeira,
+                comprovante_cliente,
+                comprovante_estabelecimento,
+            },
+        };
+        let pendente = baixa.status == crate::model::StatusBaixa::Pendente;
+        BaixaView {
+            id: baixa.id.clone(),
+            fatura_id: baixa.fatura_id.clone(),
+            forma: baixa.forma.as_str(),
+            valor: baixa.valor,
+            pago_em: baixa.pago_em.to_rfc3339(),
+            transacao,
+            status: baixa.status.as_str(),
+            tentativas: baixa.tentativas,
+            ultimo_erro: baixa.ultimo_erro.clone(),
+            resposta_erp: baixa.resposta_erp.clone(),
+            aguardando_erp: baixa.aguardar_erp,
+            reconciliada: baixa.reconciliada,
+            criada_em: local_instant(baixa.criada_em),
+            proxima_tentativa: pendente.then(|| local_instant(baixa.proxima_tentativa)),
+            sincronizada_em: baixa.sincronizada_em.map(local_instant),
         }
     }
 }

@@ -5,96 +5,19 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::path::Path;
 use std::time::Duration;
 
-use borda::config::Config;
-use borda::daemon::Daemon;
-use borda::demo::{DemoErp, Modo};
+use borda::demo::Modo;
+use common::harness::Harness;
 use common::{Symbology, zbar_scan};
 use reqwest::StatusCode;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 const MARIA: &str = "52998224725";
 const JOAO: &str = "11144477735";
 const CARLOS: &str = "39053344705";
 
-/// A daemon on a loopback port, its demo ERP and its store.
-struct Harness {
-    erp: Option<DemoErp>,
-    daemon: Daemon,
-    base: String,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-impl Harness {
-    async fn start() -> Harness {
-        Harness::with(|_| {}).await
-    }
-
-    /// Starts with `adjust` applied to the configuration (token, origins…).
-    async fn with(adjust: impl FnOnce(&mut Config)) -> Harness {
-        common::install_crypto();
-        let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let text = format!(
-            "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}\ntimeout_ms = 500\nprobe_interval_ms = 100\n",
-            dir.path().join("borda.db").display(),
-            erp.config_toml()
-        );
-        let mut config = Config::parse(&text, Path::new("test.toml")).unwrap();
-        adjust(&mut config);
-        let daemon = Daemon::start(config, listener).await.unwrap();
-        Harness {
-            erp: Some(erp),
-            daemon,
-            base: format!("http://{addr}"),
-            http: reqwest::Client::new(),
-            _dir: dir,
-        }
-    }
-
-    fn erp(&self) -> &DemoErp {
-        self.erp.as_ref().unwrap()
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
-    }
-
-    async fn json(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        let response = self.get(path).await;
-        let status = response.status();
-        let headers = response.headers().clone();
-        (status, headers, response.json().await.unwrap())
-    }
-
-    /// Stops the ERP: its port refuses connections from now on.
-    async fn stop_erp(&mut self) {
-        self.erp.take().unwrap().stop().await;
-    }
-
-    async fn stop(mut self) {
-        self.daemon.stop().await.unwrap();
-        if let Some(erp) = self.erp.take() {
-            erp.stop().await;
-        }
-    }
-}
-
-fn assert_problem(status: StatusCode, headers: &reqwest::header::HeaderMap, body: &Value, expected: u16, code: &str) {
-    assert_eq!(status.as_u16(), expected, "{body}");
-    assert_eq!(headers["content-type"], "application/problem+json", "{body}");
-    assert_eq!(body["code"], code, "{body}");
-    assert_eq!(body["status"], expected);
-    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
-    assert!(body["type"].as_str().is_some_and(|t| t.ends_with(code)), "{body}");
-}
+use common::harness::assert_problem;
 
 #[tokio::test]
 async fn online_faturas_have_exact_money_dates_and_barcodes() {

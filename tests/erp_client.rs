@@ -1,5 +1,6 @@
 //! The ERP client against the demo ERP, a real HTTP server on a loopback port: both generations of the contract,
-//! the lenient reading of malformed records, every failure mode and the circuit breaker.
+//! the lenient reading of malformed records, every failure mode and the circuit breaker, and baixas: what they
+//! carry, how every kind of answer is classified, and the paid fatura that lets an uncertain one be reconciled.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
@@ -8,11 +9,12 @@ use std::time::Duration;
 
 use borda::boleto;
 use borda::config::{Config, ErpConfig};
-use borda::demo::{CLIENTES_DEMO, DemoErp, Modo};
-use borda::erp::{ErpClient, ErpError};
-use borda::model::Fatura;
+use borda::demo::{CLIENTE_CARGA, CLIENTES_DEMO, DemoErp, Modo, ModoBaixa};
+use borda::erp::{EnvioBaixa, ErpClient, ErpError, IdsForma};
+use borda::model::{Baixa, Fatura, Forma, StatusBaixa, Transacao};
 use borda::money::Centavos;
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde_json::json;
 
 const MARIA: &str = "52998224725";
 const JOAO: &str = "11144477735";
@@ -445,4 +447,306 @@ async fn clones_share_the_breaker() {
     demo.set_modo(Modo::Normal);
     assert!(clone.sondar().await);
     assert!(erp.online());
+}
+
+/// A baixa of `fatura` paid by PIX; `n` makes its id unique.
+fn baixa(n: u32, fatura: &str, documento: &str, valor: i64) -> Baixa {
+    let pago_em = DateTime::parse_from_rfc3339("2026-11-20T14:05:09-03:00").unwrap();
+    Baixa {
+        id: format!("0192f0c1-7a2b-7c3d-8e4f-{n:012}"),
+        chave_idempotencia: format!("totem-1-{n}"),
+        fatura_id: fatura.into(),
+        documento: documento.into(),
+        id_cliente: Some("501".into()),
+        identifier: None,
+        forma: Forma::Pix,
+        valor: Centavos::new(valor),
+        pago_em,
+        transacao: Transacao::Pix {
+            e2e_id: format!("E18236120202611201705s{n:010}"),
+            txid: Some(format!("FAT{fatura}")),
+        },
+        status: StatusBaixa::Pendente,
+        aguardar_erp: false,
+        tentativas: 0,
+        ultimo_erro: None,
+        resposta_erp: None,
+        envio_incerto: false,
+        reconciliada: false,
+        criada_em: pago_em.with_timezone(&Utc),
+        proxima_tentativa: pago_em.with_timezone(&Utc),
+        sincronizada_em: None,
+    }
+}
+
+const SEM_IDS: IdsForma<'static> = IdsForma {
+    id_empresa: None,
+    id_conta: None,
+};
+
+/// A client whose every call gives up after 200 ms.
+fn impaciente(demo: &DemoErp) -> ErpClient {
+    let mut config = config(demo);
+    config.timeout_ms = 200;
+    ErpClient::new(&config).unwrap()
+}
+
+#[tokio::test]
+async fn a_baixa_pays_the_fatura_and_a_second_one_is_refused() {
+    let demo = demo().await;
+    let erp = client(&demo);
+    let envio = erp.baixa(&baixa(1, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert_eq!(
+        envio,
+        EnvioBaixa::Aceita {
+            resposta: json!({ "success": true, "api_response": { "status": "baixada" } }).to_string()
+        }
+    );
+    assert!(matches!(erp.fatura("10001").await, Err(ErpError::NaoEncontrado)));
+    assert_eq!(ids(&erp.faturas(MARIA, None).await.unwrap()), ["10002", "10003"]);
+
+    let segunda = erp.baixa(&baixa(2, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert!(
+        matches!(&segunda, EnvioBaixa::Recusada { status: 422, resposta } if resposta.contains("não está em aberto")),
+        "{segunda:?}"
+    );
+    let desconhecida = erp.baixa(&baixa(3, "99999", MARIA, 100), &SEM_IDS).await;
+    assert!(matches!(desconhecida, EnvioBaixa::Recusada { status: 422, .. }));
+    let recebidas = demo.baixas_recebidas();
+    assert_eq!(recebidas.len(), 1, "only the accepted baixa is recorded");
+    assert_eq!(recebidas[0].id_fatura, "10001");
+}
+
+#[tokio::test]
+async fn the_older_generation_accepts_with_a_status() {
+    let demo = demo().await;
+    let erp = client(&demo);
+    let envio = erp.baixa(&baixa(1, "A-7781", JOAO, 7990), &SEM_IDS).await;
+    assert_eq!(
+        envio,
+        EnvioBaixa::Aceita {
+            resposta: json!({ "status": "baixado" }).to_string()
+        }
+    );
+    assert_eq!(ids(&erp.faturas(JOAO, None).await.unwrap()), ["A-7782"]);
+    assert!(matches!(erp.fatura("A-7781").await, Err(ErpError::NaoEncontrado)));
+}
+
+#[tokio::test]
+async fn the_request_carries_every_name_and_the_idempotency_key() {
+    let demo = demo().await;
+    let erp = client(&demo);
+    let mut tef = baixa(7, "20001", PADARIA, 38990);
+    tef.forma = Forma::Tef;
+    tef.id_cliente = Some("502".into());
+    tef.transacao = Transacao::Tef {
+        nsu: "000123".into(),
+        autorizacao: "A1B2C3".into(),
+        bandeira: Some("VISA".into()),
+        comprovante_cliente: vec!["VIA CLIENTE".into()],
+        comprovante_estabelecimento: vec!["VIA ESTABELECIMENTO".into()],
+    };
+    let ids_forma = IdsForma {
+        id_empresa: Some("3"),
+        id_conta: Some("41"),
+    };
+    assert!(matches!(erp.baixa(&tef, &ids_forma).await, EnvioBaixa::Aceita { .. }));
+    let recebidas = demo.baixas_recebidas();
+    assert_eq!(recebidas.len(), 1);
+    assert_eq!(recebidas[0].chave.as_deref(), Some(tef.id.as_str()));
+    assert_eq!(
+        recebidas[0].corpo,
+        json!({
+            "id_cliente": "502",
+            "id_fatura": "20001",
+            "boleto_id": "20001",
+            "customer_document_number": PADARIA,
+            "valor": "389.90",
+            "data_pagamento": "2026-11-20T14:05:09-03:00",
+            "forma_pagamento": "tef",
+            "transaction": {
+                "tipo": "tef", "nsu": "000123", "autorizacao": "A1B2C3", "bandeira": "VISA",
+                "comprovante_cliente": ["VIA CLIENTE"], "comprovante_estabelecimento": ["VIA ESTABELECIMENTO"],
+            },
+            "id_empresa": "3",
+            "id_conta": "41",
+            "idempotency_key": tef.id,
+        })
+    );
+
+    let pix = baixa(8, "10003", MARIA, 14990);
+    assert!(matches!(erp.baixa(&pix, &SEM_IDS).await, EnvioBaixa::Aceita { .. }));
+    let corpo = &demo.baixas_recebidas()[1].corpo;
+    assert_eq!(corpo["forma_pagamento"], "pix");
+    assert_eq!(
+        corpo["transaction"],
+        json!({ "tipo": "pix", "e2e_id": "E18236120202611201705s0000000008", "txid": "FAT10003" })
+    );
+    assert!(corpo.get("id_empresa").is_none() && corpo.get("id_conta").is_none());
+}
+
+#[tokio::test]
+async fn refusals_errors_and_rate_limits_record_nothing() {
+    let demo = demo().await;
+    let mut config = config(&demo);
+    config.breaker_failures = 1;
+    let erp = ErpClient::new(&config).unwrap();
+
+    demo.set_modo_baixa(ModoBaixa::Erro500);
+    let envio = erp.baixa(&baixa(1, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert!(
+        matches!(&envio, EnvioBaixa::Incerta { motivo, retry_after: None } if motivo.contains("500")),
+        "{envio:?}"
+    );
+    assert!(erp.online(), "any HTTP answer to a baixa proves the ERP reachable");
+
+    demo.set_modo_baixa(ModoBaixa::Rejeita);
+    let envio = erp.baixa(&baixa(2, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert!(
+        matches!(&envio, EnvioBaixa::Recusada { status: 422, resposta } if resposta.contains("\"success\":false")),
+        "{envio:?}"
+    );
+
+    demo.set_modo_baixa(ModoBaixa::Limite);
+    assert_eq!(
+        erp.baixa(&baixa(3, "10001", MARIA, 9990), &SEM_IDS).await,
+        EnvioBaixa::NaoEnviada {
+            motivo: "limite de requisições do ERP atingido (429)".into(),
+            retry_after: Some(Duration::from_secs(1)),
+        }
+    );
+
+    // The global mode comes first, on every route.
+    demo.set_modo_baixa(ModoBaixa::Normal);
+    demo.set_modo(Modo::Erro500);
+    let envio = erp.baixa(&baixa(4, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert!(matches!(envio, EnvioBaixa::Incerta { .. }), "{envio:?}");
+    demo.set_modo(Modo::Lixo);
+    let envio = erp.baixa(&baixa(5, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert!(
+        matches!(&envio, EnvioBaixa::Incerta { motivo, .. } if motivo.contains("fora do contrato")),
+        "{envio:?}"
+    );
+
+    demo.set_modo(Modo::Normal);
+    assert_eq!(demo.baixas_recebidas(), []);
+    assert_eq!(erp.fatura("10001").await.unwrap().id, "10001", "still open");
+}
+
+#[tokio::test]
+async fn an_unreadable_success_is_uncertain_but_the_fatura_shows_it_paid() {
+    let demo = demo().await;
+    let erp = client(&demo);
+    demo.set_modo_baixa(ModoBaixa::RespostaInvalida);
+    let envio = erp.baixa(&baixa(1, "30001", CARLOS, 12030), &SEM_IDS).await;
+    assert!(
+        matches!(&envio, EnvioBaixa::Incerta { motivo, .. } if motivo.contains("JSON")),
+        "{envio:?}"
+    );
+    assert!(matches!(erp.fatura("30001").await, Err(ErpError::NaoEncontrado)));
+    assert_eq!(demo.baixas_recebidas().len(), 1);
+}
+
+#[tokio::test]
+async fn a_baixa_held_before_the_commit_is_uncertain_and_the_fatura_still_open() {
+    let demo = demo().await;
+    let mut config = config(&demo);
+    config.timeout_ms = 200;
+    config.breaker_failures = 1;
+    let erp = ErpClient::new(&config).unwrap();
+    demo.set_modo_baixa(ModoBaixa::TravaAntes);
+    let envio = erp.baixa(&baixa(1, "10002", MARIA, 10223), &SEM_IDS).await;
+    assert!(
+        matches!(&envio, EnvioBaixa::Incerta { motivo, retry_after: None } if motivo.contains("tempo")),
+        "{envio:?}"
+    );
+    assert!(!erp.online(), "a timeout counts against the breaker");
+    assert!(erp.sondar().await);
+    assert_eq!(erp.fatura("10002").await.unwrap().valor_atual, Centavos::new(10223));
+    assert_eq!(demo.baixas_recebidas(), []);
+    demo.stop().await;
+}
+
+#[tokio::test]
+async fn commit_then_hang_is_uncertain_and_the_fatura_already_paid() {
+    let demo = demo().await;
+    let erp = impaciente(&demo);
+    demo.set_modo_baixa(ModoBaixa::TravaDepois);
+    let envio = erp.baixa(&baixa(1, "A-7782", JOAO, 24990), &SEM_IDS).await;
+    assert!(matches!(envio, EnvioBaixa::Incerta { .. }), "{envio:?}");
+    assert!(matches!(erp.fatura("A-7782").await, Err(ErpError::NaoEncontrado)));
+    assert_eq!(ids(&erp.faturas(JOAO, None).await.unwrap()), ["A-7781"]);
+    let recebidas = demo.baixas_recebidas();
+    assert_eq!(recebidas.len(), 1);
+    assert_eq!(recebidas[0].id_fatura, "A-7782");
+    demo.stop().await;
+}
+
+#[tokio::test]
+async fn a_stopped_erp_or_an_open_breaker_sends_nothing() {
+    let demo = demo().await;
+    let mut config = config(&demo);
+    config.breaker_failures = 1;
+    let erp = ErpClient::new(&config).unwrap();
+    demo.set_modo(Modo::Erro500);
+    assert!(erp.contratos(MARIA).await.is_err());
+    assert!(!erp.online());
+    let chegaram = demo.requests();
+    let envio = erp.baixa(&baixa(1, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert!(
+        matches!(&envio, EnvioBaixa::NaoEnviada { motivo, retry_after: None } if motivo.contains("circuito")),
+        "{envio:?}"
+    );
+    assert_eq!(demo.requests(), chegaram, "an open breaker must not touch the network");
+
+    demo.stop().await;
+    let envio = ErpClient::new(&config)
+        .unwrap()
+        .baixa(&baixa(2, "10001", MARIA, 9990), &SEM_IDS)
+        .await;
+    assert!(
+        matches!(&envio, EnvioBaixa::NaoEnviada { motivo, retry_after: None } if motivo.contains("sem conexão")),
+        "{envio:?}"
+    );
+}
+
+#[tokio::test]
+async fn load_faturas_are_made_on_demand_and_paid_like_the_others() {
+    let demo = demo().await;
+    let erp = client(&demo);
+    let cpf = borda::documento::parse(CLIENTE_CARGA).unwrap();
+    assert_eq!(cpf.numero(), CLIENTE_CARGA);
+    assert!(CLIENTES_DEMO.iter().all(|(documento, _)| *documento != CLIENTE_CARGA));
+
+    let f = erp.fatura("L-42").await.unwrap();
+    assert_eq!((f.id.as_str(), f.documento.as_str()), ("L-42", CLIENTE_CARGA));
+    assert_eq!(f.valor_atual, Centavos::new(1000));
+    assert_eq!(f.identifier.as_deref(), Some("carteira-carga"));
+    assert_eq!(f.vencimento, dia(10));
+    assert!(f.pix_code.is_some(), "the PIX code is valid");
+    let boleto = boleto::decode(f.linha_digitavel.as_deref().unwrap(), hoje()).unwrap();
+    assert_eq!(boleto.valor(), Some(Centavos::new(1000)));
+    assert_eq!(boleto.vencimento(), dia(10));
+    match &boleto.detalhe {
+        boleto::Detalhe::Bancario { campo_livre, .. } => assert!(campo_livre.starts_with("000000042"), "{campo_livre}"),
+        other => panic!("{other:?}"),
+    }
+    assert_ne!(erp.fatura("L-43").await.unwrap().linha_digitavel, f.linha_digitavel);
+    assert_eq!(erp.fatura("L-123456789").await.unwrap().id, "L-123456789");
+    for nenhuma in ["L-", "L-1234567890", "L-4a", "l-42", "L--1"] {
+        assert!(
+            matches!(erp.fatura(nenhuma).await, Err(ErpError::NaoEncontrado)),
+            "{nenhuma}"
+        );
+    }
+    assert_eq!(erp.faturas(CLIENTE_CARGA, None).await.unwrap(), []);
+
+    let envio = erp.baixa(&baixa(1, "L-42", CLIENTE_CARGA, 1000), &SEM_IDS).await;
+    assert!(matches!(envio, EnvioBaixa::Aceita { .. }), "{envio:?}");
+    assert!(matches!(erp.fatura("L-42").await, Err(ErpError::NaoEncontrado)));
+    assert!(matches!(
+        erp.baixa(&baixa(2, "L-42", CLIENTE_CARGA, 1000), &SEM_IDS).await,
+        EnvioBaixa::Recusada { status: 422, .. }
+    ));
+    assert!(erp.fatura("L-43").await.is_ok());
 }

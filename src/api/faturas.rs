@@ -31,7 +31,7 @@ pub async fn fatura(State(state): State<AppState>, Path(id): Path<String>) -> Re
     responses((status = 200, content_type = "application/pdf", description = "the boleto; header X-Borda-Origem: upstream | local"),
         (status = 404, body = Problem), (status = 503, body = Problem)))]
 pub async fn boleto_pdf(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let fatura = state.totem.fatura(&id).await?.valor;
+    let (fatura, _) = state.totem.fatura(&id).await?.valor;
     if state.totem.erp().online() {
         match state.totem.erp().boleto_pdf(&fatura.id).await {
             Ok(bytes) => return Ok(pdf(bytes, "upstream")),
@@ -91,7 +91,7 @@ pub async fn pix_png(state: State<AppState>, id: Path<String>) -> Result<Respons
 }
 
 async fn fetch(State(state): State<AppState>, Path(id): Path<String>) -> Result<Fatura, Problem> {
-    Ok(state.totem.fatura(&id).await?.valor)
+    Ok(state.totem.fatura(&id).await?.valor.0)
 }
 
 async fn codigo_barras(state: State<AppState>, id: Path<String>) -> Result<String, Problem> {

@@ -40,6 +40,13 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) 
         Ok(result) => result,
         Err(error) => error.to_string(),
     };
+    let (pendentes, falhas) = match state.totem.store().contar_baixas().await {
+        Ok(counts) => counts,
+        Err(error) => {
+            tracing::error!(%error, "could not count the outbox");
+            (0, 0)
+        }
+    };
     let status = if db == "ok" {
         StatusCode::OK
     } else {
@@ -55,10 +62,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) 
         Json(Ready {
             db,
             upstream,
-            outbox: Outbox {
-                pendentes: 0,
-                falhas: 0,
-            },
+            outbox: Outbox { pendentes, falhas },
             impressoras: Vec::new(),
         }),
     )

@@ -6,6 +6,7 @@
 //! and headers. The API never speaks SQL or the ERP's wire format, and it
 //! never lets an error leave as anything but problem+json.
 
+mod baixas;
 mod clientes;
 mod faturas;
 mod formats;
@@ -27,9 +28,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::config::Config;
+use crate::config::{BaixaConfig, Config};
 use crate::pdf::Beneficiario;
 use crate::service::{Answer, Origem, Totem};
+use crate::sync::Waker;
 use problem::Problem;
 
 /// What every handler may use.
@@ -39,6 +41,9 @@ pub struct AppState {
     pub beneficiario: Arc<Beneficiario>,
     /// Seconds an answer stays fresh, for `Cache-Status: ttl`.
     pub fresh_secs: u64,
+    pub baixa: Arc<BaixaConfig>,
+    /// Wakes the sync worker (a new baixa, `POST /v1/sync`).
+    pub waker: Waker,
 }
 
 /// Builds the whole application: routes, guards and error shaping.
@@ -51,6 +56,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/clientes/{documento}/contratos", get(clientes::contratos))
         .route("/clientes/{documento}/desbloqueio", post(clientes::desbloqueio))
         .route("/faturas/{id}", get(faturas::fatura))
+        .route("/faturas/{id}/baixas", post(baixas::registrar))
+        .route("/baixas", get(baixas::listar))
+        .route("/baixas/{id}", get(baixas::detalhe))
+        .route("/baixas/{id}/reenviar", post(baixas::reenviar))
+        .route("/sync", post(baixas::sync))
         .route("/faturas/{id}/boleto.pdf", get(faturas::boleto_pdf))
         .route("/faturas/{id}/codigo-de-barras.svg", get(faturas::codigo_de_barras_svg))
         .route("/faturas/{id}/codigo-de-barras.png", get(faturas::codigo_de_barras_png))

@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{clientes, faturas, formats, health, problem};
+use super::{baixas, clientes, faturas, formats, health, problem};
 use crate::views;
 
 #[derive(OpenApi)]
@@ -33,6 +33,11 @@ use crate::views;
         formats::pix_encode,
         formats::pix_qr_svg,
         formats::pix_qr_png,
+        baixas::registrar,
+        baixas::listar,
+        baixas::detalhe,
+        baixas::reenviar,
+        baixas::sync,
     ),
     components(schemas(problem::Problem, views::BoletoInfo, views::BrCodeInfo, views::DocumentoInfo))
 )]

@@ -1,11 +1,13 @@
 //! The ISP's ERP, seen from borda: an HTTP client that speaks the upstream contract (`spec/upstream-erp.md`).
 //!
-//! This module is the only place that knows the ERP's wire names: request parameters here, response fields in
-//! `wire` (which reads both generations of the contract leniently into [`crate::model`] types). Every call is
-//! bounded by the configured timeout and goes through a circuit breaker (`breaker`), so a dead ERP costs the
-//! kiosk one timeout per threshold, not one per customer. It must never log a full CPF/CNPJ or the auth secret,
-//! never retry a write (the upstream is not idempotent), and never decide what a failure means to the customer:
-//! it reports [`ErpError`] and the service layer chooses (cache, queue, message).
+//! This module is the only place that knows the ERP's wire names: query parameters here; response fields and the
+//! body of a baixa in `wire` (which reads both generations of the contract leniently into [`crate::model`] types).
+//! Every call is bounded by the configured timeout and goes through a circuit breaker (`breaker`), so a dead ERP
+//! costs the kiosk one timeout per threshold, not one per customer. A baixa's outcome is an [`EnvioBaixa`], which
+//! tells "certainly not sent" from "may have been booked", because the upstream is not idempotent. It must never
+//! log a full CPF/CNPJ or the auth secret, never retry a write, and never decide what a failure means to the
+//! customer: it reports [`ErpError`] or [`EnvioBaixa`] and the service layer or the sync worker chooses (cache,
+//! queue, message, check the fatura).
 
 mod breaker;
 mod wire;
@@ -13,19 +15,25 @@ mod wire;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
-use reqwest::{Method, StatusCode};
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use crate::config::{ErpConfig, ErpPaths};
-use crate::model::{Cliente, Contrato, Fatura};
+use crate::model::{Baixa, Cliente, Contrato, Fatura};
 use breaker::Breaker;
 
 /// Largest response body read; beyond it the answer is refused (a boleto PDF in base64 is a few hundred KiB).
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// How much of an error response's body is kept in [`ErpError::Status`].
+/// How much of an error response's body is kept in [`ErpError::Status`], and of any answer in [`EnvioBaixa`].
 const MAX_ERROR_BODY: usize = 2 * 1024;
+
+/// Why a call fails without reaching the network while the breaker is open.
+const BREAKER_OPEN: &str = "circuito aberto após falhas seguidas; aguardando o ERP voltar";
+
+/// The header that carries a baixa's id, for ERPs that deduplicate (IETF draft-ietf-httpapi-idempotency-key-header).
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// Why a call to the ERP did not produce what was asked. Messages are Portuguese; none carries personal data.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -63,6 +71,51 @@ impl ErpError {
             ErpError::NaoEncontrado | ErpError::RespostaInvalida(_) | ErpError::Configuracao(_) => false,
         }
     }
+}
+
+/// The ERP's ids for one payment method (seed 002, Voalle: "ID da empresa" and "ID da conta", the carteira de
+/// cobrança the write-off is booked to); sent with a baixa when configured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IdsForma<'a> {
+    /// The ERP's company id for this method (`id_empresa`).
+    pub id_empresa: Option<&'a str>,
+    /// The ERP's account (carteira de cobrança) for this method (`id_conta`).
+    pub id_conta: Option<&'a str>,
+}
+
+/// What became of one attempt to post a baixa (offline.md §2.2). Never an error: every outcome is a state for the
+/// sync worker. Messages (`motivo`) are Portuguese, for the operator, and carry no personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvioBaixa {
+    /// The ERP booked it.
+    Aceita {
+        /// The ERP's answer, as text, at most 2 KiB.
+        resposta: String,
+    },
+    /// A business refusal: a 4xx other than 408 and 429, or a 2xx with `"success": false`. Nothing was booked;
+    /// sending it again unchanged would be refused again, so it is not for the worker to retry by itself.
+    Recusada {
+        /// The HTTP status of the refusal.
+        status: u16,
+        /// The ERP's answer, as text, at most 2 KiB.
+        resposta: String,
+    },
+    /// Certainly not processed: no connection could be made, the breaker is open, the ERP rate-limited it (429),
+    /// or the request could not even be built from the configuration. Safe to send again.
+    NaoEnviada {
+        /// Why, for the operator.
+        motivo: String,
+        /// How long the ERP asked to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+    },
+    /// May have been processed: a timeout or a broken connection after the request went out, a 408, a 5xx, or a
+    /// 2xx whose body is not the contract's. The fatura must be checked before sending again.
+    Incerta {
+        /// Why, for the operator.
+        motivo: String,
+        /// How long the ERP asked to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+    },
 }
 
 /// A client of the ISP's ERP. Cheap to clone: clones share the connection pool and the circuit breaker.
@@ -235,6 +288,117 @@ impl ErpClient {
         wire::desbloqueio_status(parse_json(&body)?).map_err(ErpError::RespostaInvalida)
     }
 
+    /// Posts one baixa (`POST paths.baixa`, placeholders `{id_fatura}` and `{id_cliente}` filled) with the header
+    /// `Idempotency-Key: <baixa.id>` and says what became of it. Sent once, never retried here: after an
+    /// [`EnvioBaixa::Incerta`] the caller reads the fatura before deciding to send again.
+    ///
+    /// Goes through the breaker: while it is open nothing is sent; a transport failure counts against it, any HTTP
+    /// answer (even a 5xx: for a write it says more about the request than about the ERP) closes it.
+    pub async fn baixa(&self, baixa: &Baixa, ids: &IdsForma<'_>) -> EnvioBaixa {
+        let envio = self.send_baixa(baixa, ids).await;
+        let (id, fatura) = (baixa.id.as_str(), baixa.fatura_id.as_str());
+        match &envio {
+            EnvioBaixa::Aceita { .. } => tracing::info!(baixa = id, fatura, "ERP accepted the baixa"),
+            EnvioBaixa::Recusada { status, .. } => {
+                tracing::warn!(baixa = id, fatura, status, "ERP refused the baixa");
+            }
+            EnvioBaixa::NaoEnviada { motivo, .. } => {
+                tracing::warn!(baixa = id, fatura, motivo = motivo.as_str(), "baixa not sent");
+            }
+            EnvioBaixa::Incerta { motivo, .. } => {
+                tracing::warn!(
+                    baixa = id,
+                    fatura,
+                    motivo = motivo.as_str(),
+                    "baixa may have reached the ERP without an answer"
+                );
+            }
+        }
+        envio
+    }
+
+    /// One attempt at a baixa, classified.
+    async fn send_baixa(&self, baixa: &Baixa, ids: &IdsForma<'_>) -> EnvioBaixa {
+        if self.inner.breaker.is_open() {
+            return EnvioBaixa::NaoEnviada {
+                motivo: BREAKER_OPEN.into(),
+                retry_after: None,
+            };
+        }
+        let request = match self.baixa_request(baixa, ids) {
+            Ok(request) => request,
+            Err(error) => {
+                return EnvioBaixa::NaoEnviada {
+                    motivo: error.to_string(),
+                    retry_after: None,
+                };
+            }
+        };
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                self.inner.breaker.record_failure();
+                // Only a failure to connect proves the request never left; a timeout or a reset may come after
+                // the ERP has read it, and hyper does not say how much was written.
+                return if error.is_connect() {
+                    EnvioBaixa::NaoEnviada {
+                        motivo: format!("sem conexão com o ERP: {}", root_cause(&error)),
+                        retry_after: None,
+                    }
+                } else {
+                    EnvioBaixa::Incerta {
+                        motivo: format!("o pedido pode ter chegado ao ERP: {}", transport_reason(&error)),
+                        retry_after: None,
+                    }
+                };
+            }
+        };
+        self.inner.breaker.record_success();
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| wire::retry_after(value, chrono::Utc::now()));
+        // A 2xx is read whole, since its shape decides; of any other answer only the start is kept, for the operator.
+        let limit = if status.is_success() { MAX_BODY } else { MAX_ERROR_BODY };
+        let body = match read_body(&mut response, limit).await {
+            Ok((body, complete)) if complete || !status.is_success() => Ok(body),
+            Ok(_) => Err(format!("corpo maior que {MAX_BODY} bytes")),
+            Err(error) => Err(error.to_string()),
+        };
+        wire::baixa_answer(status.as_u16(), body.as_deref().map_err(String::as_str), retry_after)
+    }
+
+    /// The POST of a baixa. An id that a path placeholder needs but the baixa lacks, or that would change the path,
+    /// stops it here: a write to another URL than the configured one must never go out.
+    fn baixa_request(&self, baixa: &Baixa, ids: &IdsForma<'_>) -> Result<reqwest::RequestBuilder, ErpError> {
+        let template = &self.inner.paths.baixa;
+        let mut fields = vec![("id_fatura", baixa.fatura_id.as_str())];
+        if let Some(id_cliente) = &baixa.id_cliente {
+            fields.push(("id_cliente", id_cliente.as_str()));
+        }
+        for (name, value) in &fields {
+            if template.contains(&format!("{{{name}}}")) && path_id(value).is_err() {
+                return Err(ErpError::Configuracao(format!(
+                    "{name} \"{value}\" não pode ir no caminho da baixa"
+                )));
+            }
+        }
+        let path = fill(template, &fields);
+        if path.contains('{') {
+            return Err(ErpError::Configuracao(format!(
+                "o caminho da baixa {template} pede um campo que esta baixa não tem"
+            )));
+        }
+        let key = HeaderValue::from_str(&baixa.id)
+            .map_err(|_| ErpError::Configuracao("id da baixa inválido como Idempotency-Key".into()))?;
+        Ok(self
+            .builder(Method::POST, self.url(template, &path)?)
+            .header(IDEMPOTENCY_KEY, key)
+            .json(&wire::baixa_body(baixa, ids)))
+    }
+
     /// Whether the ERP answers at all (`GET paths.probe`; any HTTP status counts). Bypasses an open breaker, and
     /// closes it when the ERP answers: this is the breaker's probe.
     pub async fn sondar(&self) -> bool {
@@ -276,9 +440,7 @@ impl ErpClient {
         resource: Resource,
     ) -> Result<Vec<u8>, ErpError> {
         if self.inner.breaker.is_open() {
-            return Err(ErpError::Indisponivel(
-                "circuito aberto após falhas seguidas; aguardando o ERP voltar".into(),
-            ));
+            return Err(ErpError::Indisponivel(BREAKER_OPEN.into()));
         }
         let outcome = self.send_request(method, template, fields, resource).await;
         match &outcome {
@@ -340,23 +502,8 @@ impl ErpClient {
         template: &str,
         fields: &[(&str, &str)],
     ) -> Result<reqwest::RequestBuilder, ErpError> {
-        let mut path = template.to_owned();
-        for (name, value) in fields {
-            path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
-        }
-        if !path.starts_with('/') {
-            path.insert(0, '/');
-        }
-        let url = reqwest::Url::parse(&format!("{}{path}", self.inner.base))
-            .map_err(|error| ErpError::Configuracao(format!("caminho {template}: {error}")))?;
-        let mut request = self
-            .inner
-            .http
-            .request(method.clone(), url)
-            .header(ACCEPT, "application/json");
-        if let Some((name, value)) = &self.inner.auth {
-            request = request.header(name.clone(), value.clone());
-        }
+        let url = self.url(template, &fill(template, fields))?;
+        let mut request = self.builder(method.clone(), url);
         if method == Method::GET {
             if !fields.is_empty() {
                 request = request.query(fields);
@@ -370,6 +517,32 @@ impl ErpClient {
         }
         Ok(request)
     }
+
+    /// The URL of a filled `path` (made of `template`, named in the error).
+    fn url(&self, template: &str, path: &str) -> Result<Url, ErpError> {
+        let separator = if path.starts_with('/') { "" } else { "/" };
+        Url::parse(&format!("{}{separator}{path}", self.inner.base))
+            .map_err(|error| ErpError::Configuracao(format!("caminho {template}: {error}")))
+    }
+
+    /// A request with the fixed headers: JSON wanted, and the ERP's credential.
+    fn builder(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
+        let mut request = self.inner.http.request(method, url).header(ACCEPT, "application/json");
+        if let Some((name, value)) = &self.inner.auth {
+            request = request.header(name.clone(), value.clone());
+        }
+        request
+    }
+}
+
+/// A path template with its `{field}` placeholders filled by the percent-encoded values; placeholders without a
+/// field stay as they are.
+fn fill(template: &str, fields: &[(&str, &str)]) -> String {
+    let mut path = template.to_owned();
+    for (name, value) in fields {
+        path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
+    }
+    path
 }
 
 /// The local date: only used to pick the fator de vencimento cycle when validating a linha digitável, where a
@@ -415,14 +588,18 @@ fn truncated_text(body: &[u8]) -> String {
 
 /// A transport failure as [`ErpError::Indisponivel`], without the URL (its query holds the customer's documento).
 fn unavailable(error: &reqwest::Error) -> ErpError {
-    let reason = if error.is_timeout() {
+    ErpError::Indisponivel(transport_reason(error))
+}
+
+/// What went wrong on the way, in a few words and without the URL.
+fn transport_reason(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
         "tempo de resposta esgotado".to_owned()
     } else if error.is_connect() {
         format!("sem conexão: {}", root_cause(error))
     } else {
         format!("falha de comunicação: {}", root_cause(error))
-    };
-    ErpError::Indisponivel(reason)
+    }
 }
 
 /// The innermost cause of a reqwest error ("Connection refused (os error 111)"), which says more than reqwest's
@@ -520,16 +697,9 @@ mod tests {
 
     #[test]
     fn the_secret_is_not_in_debug_output() {
-        let config = ErpConfig {
-            base_url: "http://127.0.0.1:1".into(),
-            auth_header: "Authorization".into(),
-            auth_value: "Bearer segredo-do-provedor".into(),
-            timeout_ms: 100,
-            breaker_failures: 1,
-            probe_interval_ms: 100,
-            paths: ErpPaths::default(),
-        };
-        let client = ErpClient::new(&config).unwrap();
+        let toml = "[erp]\nbase_url = \"http://127.0.0.1:1\"\nauth_value = \"Bearer segredo-do-provedor\"\n";
+        let config = crate::config::Config::parse(toml, std::path::Path::new("borda.toml")).unwrap();
+        let client = ErpClient::new(&config.erp).unwrap();
         assert!(!format!("{client:?}").contains("segredo-do-provedor"));
     }
 }

@@ -1,18 +1,22 @@
 //! The ERP's JSON, read leniently into [`crate::model`] types.
 //!
 //! This file owns every response field name of both generations of the ERP contract (seed 000's normalised
-//! model and seed 001's newer "Pegar boletos abertos/faturas"), and the rules that turn what real adapters send
+//! model and seed 001's newer "Pegar boletos abertos/faturas"), the body of a baixa (the one request whose JSON
+//! is more than flat fields) with the classification of its answers, and the rules that turn what real adapters send
 //! (values as `"123,45"` or `123.45`, dates as `30/11/2026` or `2026-11-30T00:00:00`, ids as numbers, blank
 //! strings for "absent") into exact model values. A list never fails because of one bad record: the record is
 //! logged with its index and the reason and skipped. It must never guess money: an amount or a linha digitável
 //! it cannot read exactly is a defect, never a zero or a default; and it must never do IO or read the clock (the
-//! caller passes `hoje`).
+//! caller passes `hoje` or `agora`).
+
+use std::time::Duration;
 
 use base64::Engine as _;
-use chrono::NaiveDate;
-use serde_json::{Map, Value};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
 
-use crate::model::{Cliente, Contrato, Endereco, Fatura};
+use super::{EnvioBaixa, IdsForma, truncated_text};
+use crate::model::{Baixa, Cliente, Contrato, Endereco, Fatura, Transacao};
 use crate::money::Centavos;
 use crate::{boleto, documento, pix};
 
@@ -354,6 +358,163 @@ pub(super) fn desbloqueio_status(body: Value) -> Result<String, String> {
         Some(other) => Err(format!("status inesperado: {}", json_kind(other))),
         None => Err("resposta sem o campo status".to_owned()),
     }
+}
+
+/// The longest wait a `Retry-After` may impose: a misconfigured ERP asking for days must not park payments.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// The JSON body of a baixa, with every name either generation of the contract reads (seed 000: `boleto_id`,
+/// `customer_document_number`, `transaction`; seed 001: `id_cliente`, `id_fatura`; seed 002: `id_empresa`,
+/// `id_conta`) and borda's idempotency key. Absent values are left out rather than sent as `null`, which some
+/// adapters store as the text "null".
+pub(super) fn baixa_body(baixa: &Baixa, ids: &IdsForma<'_>) -> Value {
+    let mut body = Map::new();
+    let mut put = |name: &str, valor: Value| {
+        body.insert(name.to_owned(), valor);
+    };
+    if let Some(id_cliente) = &baixa.id_cliente {
+        put("id_cliente", json!(id_cliente));
+    }
+    put("id_fatura", json!(baixa.fatura_id));
+    put("boleto_id", json!(baixa.fatura_id));
+    put("customer_document_number", json!(baixa.documento));
+    put("valor", json!(baixa.valor.to_string()));
+    put(
+        "data_pagamento",
+        json!(baixa.pago_em.to_rfc3339_opts(SecondsFormat::Secs, false)),
+    );
+    put("forma_pagamento", json!(baixa.forma.as_str()));
+    put("transaction", transaction(&baixa.transacao));
+    if let Some(id_empresa) = ids.id_empresa {
+        put("id_empresa", json!(id_empresa));
+    }
+    if let Some(id_conta) = ids.id_conta {
+        put("id_conta", json!(id_conta));
+    }
+    put("idempotency_key", json!(baixa.id));
+    Value::Object(body)
+}
+
+/// The payment as the ERP records it: which rail, and the references a reconciliation needs.
+fn transaction(transacao: &Transacao) -> Value {
+    let mut record = Map::new();
+    match transacao {
+        Transacao::Pix { e2e_id, txid } => {
+            record.insert("tipo".into(), json!("pix"));
+            record.insert("e2e_id".into(), json!(e2e_id));
+            if let Some(txid) = txid {
+                record.insert("txid".into(), json!(txid));
+            }
+        }
+        Transacao::Tef {
+            nsu,
+            autorizacao,
+            bandeira,
+            comprovante_cliente,
+            comprovante_estabelecimento,
+        } => {
+            record.insert("tipo".into(), json!("tef"));
+            record.insert("nsu".into(), json!(nsu));
+            record.insert("autorizacao".into(), json!(autorizacao));
+            if let Some(bandeira) = bandeira {
+                record.insert("bandeira".into(), json!(bandeira));
+            }
+            record.insert("comprovante_cliente".into(), json!(comprovante_cliente));
+            record.insert("comprovante_estabelecimento".into(), json!(comprovante_estabelecimento));
+        }
+    }
+    Value::Object(record)
+}
+
+/// What an HTTP answer to a baixa means (offline.md §2.2). `body` is the whole body, or why it could not be read
+/// whole; `retry_after` is the answer's `Retry-After`, already read.
+///
+/// Only a 2xx in the contract's shape is [`EnvioBaixa::Aceita`]; a 2xx whose body is unreadable or of another
+/// shape may have booked the payment, so it is [`EnvioBaixa::Incerta`], never a guess either way.
+pub(super) fn baixa_answer(status: u16, body: Result<&[u8], &str>, retry_after: Option<Duration>) -> EnvioBaixa {
+    match status {
+        200..=299 => {
+            let bytes = match body {
+                Ok(bytes) => bytes,
+                Err(reason) => {
+                    return EnvioBaixa::Incerta {
+                        motivo: format!("resposta {status} sem corpo legível: {reason}"),
+                        retry_after,
+                    };
+                }
+            };
+            match baixa_accepted(bytes) {
+                Ok(true) => EnvioBaixa::Aceita {
+                    resposta: truncated_text(bytes),
+                },
+                Ok(false) => EnvioBaixa::Recusada {
+                    status,
+                    resposta: truncated_text(bytes),
+                },
+                Err(reason) => EnvioBaixa::Incerta {
+                    motivo: format!("resposta {status} fora do contrato: {reason}"),
+                    retry_after,
+                },
+            }
+        }
+        408 => EnvioBaixa::Incerta {
+            motivo: "o ERP desistiu de esperar o pedido (408)".into(),
+            retry_after,
+        },
+        // A rate limit is applied before the request is handled: nothing was booked.
+        429 => EnvioBaixa::NaoEnviada {
+            motivo: "limite de requisições do ERP atingido (429)".into(),
+            retry_after,
+        },
+        400..=499 => EnvioBaixa::Recusada {
+            status,
+            resposta: body.map(truncated_text).unwrap_or_default(),
+        },
+        500..=599 => EnvioBaixa::Incerta {
+            motivo: format!("o ERP respondeu com erro {status}"),
+            retry_after,
+        },
+        // Informational and redirect statuses that reach here (redirects are followed by the client) and
+        // nonsense above 599 are outside the contract; the request may have been processed on the way.
+        _ => EnvioBaixa::Incerta {
+            motivo: format!("status inesperado {status}"),
+            retry_after,
+        },
+    }
+}
+
+/// Whether a 2xx body accepts the baixa: `{"success": bool, "api_response": any}` (seed 000) says so itself, and
+/// `{"status": any}` (seed 001) is an acceptance whatever the status text. Anything else is not the contract.
+fn baixa_accepted(body: &[u8]) -> Result<bool, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|error| format!("JSON inválido: {error}"))?;
+    let Value::Object(r) = value else {
+        return Err(format!("esperava um objeto JSON, veio {}", json_kind(&value)));
+    };
+    if r.contains_key("success") {
+        return match flag(&r, "success") {
+            Ok(Some(success)) => Ok(success),
+            Ok(None) => Err("campo success vazio".into()),
+            Err(defect) => Err(defect.to_string()),
+        };
+    }
+    if r.contains_key("status") {
+        return Ok(true);
+    }
+    Err("sem os campos success ou status".into())
+}
+
+/// A `Retry-After` value (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date (IMF-fixdate, which every current
+/// server sends) counted from `agora`; a date in the past means "now". Capped at an hour; unreadable is `None`.
+pub(super) fn retry_after(valor: &str, agora: DateTime<Utc>) -> Option<Duration> {
+    let valor = valor.trim();
+    let wait = if !valor.is_empty() && valor.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits that overflow a u64 are still a (very long) delay.
+        Duration::from_secs(valor.parse::<u64>().unwrap_or(u64::MAX))
+    } else {
+        let date = DateTime::parse_from_rfc2822(valor).ok()?;
+        (date.with_timezone(&Utc) - agora).to_std().unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(MAX_RETRY_AFTER))
 }
 
 /// The first of `fields` holding a non-blank string (trimmed) or a number (its decimal text); blank strings,
@@ -926,5 +1087,233 @@ mod tests {
         assert_eq!(desbloqueio_status(json!({ "status": "" })), Ok(String::new()));
         assert!(desbloqueio_status(json!({ "ok": true })).is_err());
         assert!(desbloqueio_status(json!("ativo")).is_err());
+    }
+
+    fn baixa(transacao: Transacao, id_cliente: Option<&str>) -> Baixa {
+        let pago_em = DateTime::parse_from_rfc3339("2026-11-20T14:05:09.123-03:00").unwrap();
+        Baixa {
+            id: "0192f0c1-7a2b-7c3d-8e4f-5a6b7c8d9e0f".into(),
+            chave_idempotencia: "totem-1-42".into(),
+            fatura_id: "10001".into(),
+            documento: CPF.into(),
+            id_cliente: id_cliente.map(str::to_owned),
+            identifier: Some("carteira-109".into()),
+            forma: match transacao {
+                Transacao::Pix { .. } => crate::model::Forma::Pix,
+                Transacao::Tef { .. } => crate::model::Forma::Tef,
+            },
+            valor: Centavos::new(9990),
+            pago_em,
+            transacao,
+            status: crate::model::StatusBaixa::Pendente,
+            aguardar_erp: false,
+            tentativas: 0,
+            ultimo_erro: None,
+            resposta_erp: None,
+            envio_incerto: false,
+            reconciliada: false,
+            criada_em: pago_em.with_timezone(&Utc),
+            proxima_tentativa: pago_em.with_timezone(&Utc),
+            sincronizada_em: None,
+        }
+    }
+
+    #[test]
+    fn a_pix_baixa_carries_the_names_of_every_generation() {
+        let pix = Transacao::Pix {
+            e2e_id: "E18236120202611201705s0123456789".into(),
+            txid: Some("FAT10001".into()),
+        };
+        let ids = IdsForma {
+            id_empresa: Some("1"),
+            id_conta: Some("77"),
+        };
+        assert_eq!(
+            baixa_body(&baixa(pix, Some("501")), &ids),
+            json!({
+                "id_cliente": "501",
+                "id_fatura": "10001",
+                "boleto_id": "10001",
+                "customer_document_number": CPF,
+                "valor": "99.90",
+                "data_pagamento": "2026-11-20T14:05:09-03:00",
+                "forma_pagamento": "pix",
+                "transaction": { "tipo": "pix", "e2e_id": "E18236120202611201705s0123456789", "txid": "FAT10001" },
+                "id_empresa": "1",
+                "id_conta": "77",
+                "idempotency_key": "0192f0c1-7a2b-7c3d-8e4f-5a6b7c8d9e0f",
+            })
+        );
+    }
+
+    #[test]
+    fn a_tef_baixa_and_absent_values_left_out() {
+        let tef = Transacao::Tef {
+            nsu: "000123".into(),
+            autorizacao: "A1B2C3".into(),
+            bandeira: None,
+            comprovante_cliente: vec!["VIA CLIENTE".into(), "  VISA CREDITO".into()],
+            comprovante_estabelecimento: vec!["VIA ESTAB".into()],
+        };
+        let body = baixa_body(&baixa(tef, None), &IdsForma::default());
+        let r = body.as_object().unwrap();
+        for absent in ["id_cliente", "id_empresa", "id_conta"] {
+            assert!(!r.contains_key(absent), "{absent}");
+        }
+        assert_eq!(r["forma_pagamento"], "tef");
+        assert_eq!(
+            r["transaction"],
+            json!({
+                "tipo": "tef", "nsu": "000123", "autorizacao": "A1B2C3",
+                "comprovante_cliente": ["VIA CLIENTE", "  VISA CREDITO"],
+                "comprovante_estabelecimento": ["VIA ESTAB"],
+            })
+        );
+        let sem_txid = Transacao::Pix {
+            e2e_id: "E1".into(),
+            txid: None,
+        };
+        assert_eq!(
+            baixa_body(&baixa(sem_txid, None), &IdsForma::default())["transaction"],
+            json!({ "tipo": "pix", "e2e_id": "E1" })
+        );
+    }
+
+    /// The outcome's variant name, so that a table can say what each answer must become.
+    fn variant(envio: &EnvioBaixa) -> &'static str {
+        match envio {
+            EnvioBaixa::Aceita { .. } => "aceita",
+            EnvioBaixa::Recusada { .. } => "recusada",
+            EnvioBaixa::NaoEnviada { .. } => "nao_enviada",
+            EnvioBaixa::Incerta { .. } => "incerta",
+        }
+    }
+
+    #[test]
+    fn answers_to_a_baixa_are_classified() {
+        let casos: &[(u16, &str, &str)] = &[
+            (200, r#"{"status": ""}"#, "aceita"),
+            (200, r#"{"status": "baixado"}"#, "aceita"),
+            (201, r#"{"status": null, "id": 9}"#, "aceita"),
+            (
+                200,
+                r#"{"success": true, "api_response": {"status": "baixada"}}"#,
+                "aceita",
+            ),
+            (200, r#"{"success": "true", "api_response": null}"#, "aceita"),
+            (200, r#"{"success": 1}"#, "aceita"),
+            (
+                200,
+                r#"{"success": false, "api_response": "fatura não está em aberto"}"#,
+                "recusada",
+            ),
+            (200, r#"{"success": "N", "status": "ok"}"#, "recusada"),
+            (200, r#"{"success": "talvez"}"#, "incerta"),
+            (200, r#"{"success": ""}"#, "incerta"),
+            (200, r#"{"ok": true}"#, "incerta"),
+            (200, r#"["status"]"#, "incerta"),
+            (200, r#"{"status": "baix"#, "incerta"),
+            (200, "<html>OK</html>", "incerta"),
+            (204, "", "incerta"),
+            (400, r#"{"erro": "campo valor"}"#, "recusada"),
+            (401, "", "recusada"),
+            (404, "not found", "recusada"),
+            (409, r#"{"success": false}"#, "recusada"),
+            (
+                422,
+                r#"{"success": false, "api_response": "fatura não está em aberto"}"#,
+                "recusada",
+            ),
+            (408, "", "incerta"),
+            (429, "", "nao_enviada"),
+            (500, "<b>Fatal error</b>", "incerta"),
+            (502, "", "incerta"),
+            (503, "", "incerta"),
+            (504, "", "incerta"),
+            (100, "", "incerta"),
+            (302, "", "incerta"),
+            (600, "", "incerta"),
+        ];
+        for (status, corpo, esperado) in casos {
+            let envio = baixa_answer(*status, Ok(corpo.as_bytes()), None);
+            assert_eq!(variant(&envio), *esperado, "{status} {corpo}: {envio:?}");
+        }
+    }
+
+    #[test]
+    fn the_answer_text_status_and_retry_after_are_kept() {
+        let aceita = r#"{"success": true, "api_response": {"status": "baixada"}}"#;
+        assert_eq!(
+            baixa_answer(200, Ok(aceita.as_bytes()), None),
+            EnvioBaixa::Aceita {
+                resposta: aceita.into()
+            }
+        );
+        assert_eq!(
+            baixa_answer(200, Ok(br#"{"success": false}"#), None),
+            EnvioBaixa::Recusada {
+                status: 200,
+                resposta: r#"{"success": false}"#.into()
+            }
+        );
+        let longa = format!(r#"{{"status": "{}"}}"#, "é".repeat(4000));
+        match baixa_answer(200, Ok(longa.as_bytes()), None) {
+            EnvioBaixa::Aceita { resposta } => {
+                assert!(resposta.len() <= 2048 && resposta.starts_with(r#"{"status": "éé"#));
+            }
+            other => panic!("{other:?}"),
+        }
+        let espera = Some(Duration::from_secs(1));
+        assert_eq!(
+            baixa_answer(429, Ok(b""), espera),
+            EnvioBaixa::NaoEnviada {
+                motivo: "limite de requisições do ERP atingido (429)".into(),
+                retry_after: espera
+            }
+        );
+        assert!(matches!(
+            baixa_answer(503, Ok(b""), espera),
+            EnvioBaixa::Incerta { retry_after, .. } if retry_after == espera
+        ));
+    }
+
+    #[test]
+    fn an_unreadable_body_is_uncertain_after_a_2xx_and_empty_after_a_refusal() {
+        let envio = baixa_answer(200, Err("falha de comunicação: connection reset"), None);
+        assert!(
+            matches!(&envio, EnvioBaixa::Incerta { motivo, .. } if motivo.contains("connection reset")),
+            "{envio:?}"
+        );
+        assert_eq!(
+            baixa_answer(422, Err("x"), None),
+            EnvioBaixa::Recusada {
+                status: 422,
+                resposta: String::new()
+            }
+        );
+        assert_eq!(variant(&baixa_answer(500, Err("x"), None)), "incerta");
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let agora = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(retry_after("1", agora), Some(Duration::from_secs(1)));
+        assert_eq!(retry_after(" 120 ", agora), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after("0", agora), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Fri, 20 Nov 2026 12:00:30 GMT", agora),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Fri, 20 Nov 2026 11:00:00 GMT", agora),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("86400", agora), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after("99999999999999999999999", agora), Some(MAX_RETRY_AFTER));
+        for ruim in ["", "-1", "1.5", "amanhã", "Fri, 20 Nov 2026"] {
+            assert_eq!(retry_after(ruim, agora), None, "{ruim:?}");
+        }
     }
 }

@@ -9,7 +9,10 @@
 //! The module must never do network or other slow work inside a job (one slow job stalls every caller), never log a
 //! document, and never keep a transaction open across jobs.
 
+mod baixas;
 mod schema;
+
+pub use baixas::{Proxima, Registro, Resultado};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -239,11 +242,18 @@ impl Store {
         let em = format_instant(em);
         self.call(TransactionBehavior::Immediate, move |tx| {
             match &contrato {
+                // A fatura paid here stays cached: upstream stops listing it once the baixa is booked, and the
+                // kiosk must still be able to show it with its baixa.
                 None => tx
-                    .prepare_cached("DELETE FROM faturas WHERE documento = ?1")?
+                    .prepare_cached(
+                        "DELETE FROM faturas WHERE documento = ?1 AND id NOT IN (SELECT fatura_id FROM baixas)",
+                    )?
                     .execute([&documento])?,
                 Some(contrato) => tx
-                    .prepare_cached("DELETE FROM faturas WHERE documento = ?1 AND contrato = ?2")?
+                    .prepare_cached(
+                        "DELETE FROM faturas WHERE documento = ?1 AND contrato = ?2
+                           AND id NOT IN (SELECT fatura_id FROM baixas)",
+                    )?
                     .execute([&documento, contrato])?,
             };
             let mut upsert = tx.prepare_cached(UPSERT_FATURA)?;

@@ -14,7 +14,10 @@ use super::StoreError;
 ///
 /// A migration, once shipped, is never edited: installed kiosks have already run it and will not run it again, so an
 /// edit would only reach new installations and the two would disagree. Change the schema by appending a new file.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_cache.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_cache.sql"),
+    include_str!("migrations/0002_baixas.sql"),
+];
 
 /// The schema version this binary knows: the number of migrations it carries.
 // The list holds a handful of entries, so the conversion cannot truncate.

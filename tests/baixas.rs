@@ -1,0 +1,287 @@
+//! Baixas end to end in one process: the real router on a real socket, a real
+//! SQLite file and the demo ERP as the upstream, switched into each failure
+//! the issue names. The property under test everywhere: a payment that got a
+//! 202 reaches the ERP exactly once, and its fatura is never offered again.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use borda::demo::{Modo, ModoBaixa};
+use common::harness::{Harness, assert_problem, pix_body, tef_body};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const MARIA: &str = "52998224725";
+
+/// How many times the demo ERP booked a baixa of `fatura`.
+fn booked(harness: &Harness, fatura: &str) -> usize {
+    harness
+        .erp()
+        .baixas_recebidas()
+        .iter()
+        .filter(|baixa| baixa.id_fatura == fatura)
+        .count()
+}
+
+async fn valor_atual(harness: &Harness, fatura: &str) -> String {
+    harness.json(&format!("/v1/faturas/{fatura}")).await.2["valor_atual"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn synced(baixa: &Value) -> bool {
+    baixa["status"] == "sincronizada"
+}
+
+#[tokio::test]
+async fn a_baixa_is_recorded_then_synced_once_and_the_fatura_is_no_longer_open() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10001").await;
+    let (status, headers, baixa) = harness.post_baixa("10001", Some("pedido-1"), &pix_body(&valor)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+    let id = baixa["id"].as_str().unwrap().to_owned();
+    assert_eq!(headers["location"], format!("/v1/baixas/{id}"));
+    assert_eq!(baixa["fatura_id"], "10001");
+    assert_eq!(baixa["valor"], valor);
+    assert_eq!(baixa["transacao"]["e2e_id"], "E12345678202611231015abcdefGHIJK");
+    let baixa = harness.wait_baixa(&id, synced).await;
+    assert_eq!(baixa["reconciliada"], false);
+    assert!(baixa["sincronizada_em"].is_string());
+    assert_eq!(booked(&harness, "10001"), 1);
+    let received = harness.erp().baixas_recebidas();
+    assert_eq!(
+        received[0].chave.as_deref(),
+        Some(id.as_str()),
+        "borda's baixa id is the ERP's idempotency key"
+    );
+    let (_, _, lista) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    assert!(
+        lista["faturas"].as_array().unwrap().iter().all(|f| f["id"] != "10001"),
+        "{lista}"
+    );
+    let (status, _, fatura) = harness.json("/v1/faturas/10001").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(fatura["baixa"]["status"], "sincronizada");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn idempotency_keys_and_second_payments() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10003").await;
+    let body = tef_body(&valor);
+    let (status, headers, body_problem) = harness.post_baixa("10003", None, &body).await;
+    assert_problem(status, &headers, &body_problem, 400, "idempotency_key_ausente");
+    let (status, _, first) = harness.post_baixa("10003", Some("k-10003"), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{first}");
+    let (status, headers, again) = harness.post_baixa("10003", Some("k-10003"), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(headers["idempotent-replayed"], "true");
+    assert_eq!(again["id"], first["id"], "the same key and body answer the same baixa");
+    let (status, headers, problem) = harness.post_baixa("10003", Some("k-10003"), &pix_body(&valor)).await;
+    assert_problem(status, &headers, &problem, 409, "idempotency_conflict");
+    let (status, headers, problem) = harness.post_baixa("10003", Some("outra-chave"), &body).await;
+    assert_problem(status, &headers, &problem, 409, "fatura_ja_paga");
+    harness.wait_baixa(first["id"].as_str().unwrap(), synced).await;
+    assert_eq!(booked(&harness, "10003"), 1);
+    let (_, _, listed) = harness.json("/v1/baixas?status=sincronizada").await;
+    let listed = listed["baixas"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0]["transacao"]["comprovante_cliente"][0], "  VIA CLIENTE  ",
+        "kept verbatim"
+    );
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_baixas_are_refused_naming_the_field() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10001").await;
+    let mut cases: Vec<(&str, Value, u16, &str, &str)> = vec![
+        ("nao-existe", pix_body(&valor), 404, "nao_encontrado", ""),
+        ("10001", pix_body("1.00"), 422, "baixa_invalida", "valor"),
+        ("10001", pix_body("abc"), 422, "baixa_invalida", "valor"),
+        ("10001", pix_body("0"), 422, "baixa_invalida", "valor"),
+    ];
+    let mut bad_e2e = pix_body(&valor);
+    bad_e2e["transacao"]["e2e_id"] = "123".into();
+    cases.push(("10001", bad_e2e, 422, "baixa_invalida", "e2e_id"));
+    let mut bad_forma = pix_body(&valor);
+    bad_forma["forma"] = "boleto".into();
+    cases.push(("10001", bad_forma, 422, "baixa_invalida", "forma"));
+    let mut future = pix_body(&valor);
+    future["pago_em"] = "2099-01-01T00:00:00Z".into();
+    cases.push(("10001", future, 422, "baixa_invalida", "pago_em"));
+    let mut tef_without_nsu = tef_body(&valor);
+    tef_without_nsu["transacao"]["nsu"] = Value::Null;
+    cases.push(("10001", tef_without_nsu, 422, "baixa_invalida", "nsu"));
+    for (index, (fatura, body, status_expected, code, field)) in cases.into_iter().enumerate() {
+        let (status, headers, problem) = harness.post_baixa(fatura, Some(&format!("k{index}")), &body).await;
+        assert_problem(status, &headers, &problem, status_expected, code);
+        assert!(problem["detail"].as_str().unwrap().contains(field), "{problem}");
+    }
+    let (_, _, all) = harness.json("/v1/baixas").await;
+    assert!(all["baixas"].as_array().unwrap().is_empty(), "nothing was recorded");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn erp_down_for_the_whole_stream_then_back() {
+    let harness = Harness::start().await;
+    let (_, _, lista) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    let faturas: Vec<(String, String)> = lista["faturas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["valor_atual"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    harness.erp().set_modo(Modo::Recusa);
+    let mut ids = Vec::new();
+    for (fatura, valor) in &faturas {
+        let (status, _, baixa) = harness
+            .post_baixa(fatura, Some(&format!("down-{fatura}")), &pix_body(valor))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "accepted offline: {baixa}");
+        ids.push(baixa["id"].as_str().unwrap().to_owned());
+    }
+    let (_, _, offline) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    assert_eq!(offline["origem"], "cache");
+    assert!(
+        offline["faturas"].as_array().unwrap().is_empty(),
+        "paid faturas are not offered offline: {offline}"
+    );
+    let (_, _, ready) = harness.json("/readyz").await;
+    assert_eq!(ready["outbox"]["pendentes"], faturas.len());
+    harness.erp().set_modo(Modo::Normal);
+    for id in &ids {
+        harness.wait_baixa(id, synced).await;
+    }
+    for (fatura, _) in &faturas {
+        assert_eq!(booked(&harness, fatura), 1, "{fatura}");
+    }
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn commit_then_hang_is_reconciled_without_a_second_post() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10002").await;
+    harness.erp().set_modo_baixa(ModoBaixa::TravaDepois);
+    let (_, _, baixa) = harness.post_baixa("10002", Some("hang"), &pix_body(&valor)).await;
+    let id = baixa["id"].as_str().unwrap().to_owned();
+    let uncertain = harness
+        .wait_baixa(&id, |b| {
+            b["tentativas"].as_u64() >= Some(1) && b["ultimo_erro"].is_string()
+        })
+        .await;
+    assert_eq!(uncertain["status"], "pendente");
+    harness.erp().set_modo_baixa(ModoBaixa::Normal);
+    let baixa = harness.wait_baixa(&id, synced).await;
+    assert_eq!(baixa["reconciliada"], true, "seen paid at the ERP, not posted again");
+    assert_eq!(booked(&harness, "10002"), 1);
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_answers_are_uncertain_and_reconciled() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10002").await;
+    harness.erp().set_modo_baixa(ModoBaixa::RespostaInvalida);
+    let (_, _, baixa) = harness.post_baixa("10002", Some("garbage"), &pix_body(&valor)).await;
+    let baixa = harness.wait_baixa(baixa["id"].as_str().unwrap(), synced).await;
+    assert_eq!(baixa["reconciliada"], true);
+    assert_eq!(booked(&harness, "10002"), 1);
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn a_refusal_is_kept_as_falhou_and_an_operator_can_resend() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10001").await;
+    harness.erp().set_modo_baixa(ModoBaixa::Rejeita);
+    let (_, _, baixa) = harness.post_baixa("10001", Some("rejeitada"), &tef_body(&valor)).await;
+    let id = baixa["id"].as_str().unwrap().to_owned();
+    let failed = harness.wait_baixa(&id, |b| b["status"] == "falhou").await;
+    assert!(failed["resposta_erp"].as_str().unwrap().contains("success"), "{failed}");
+    let (_, _, ready) = harness.json("/readyz").await;
+    assert_eq!(ready["outbox"]["falhas"], 1);
+    let (_, _, lista) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    let listed = lista["faturas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "10001")
+        .cloned()
+        .unwrap();
+    assert_eq!(listed["baixa"]["status"], "falhou", "shown with its refused baixa");
+    harness.erp().set_modo_baixa(ModoBaixa::Normal);
+    let (status, resent) = harness.post(&format!("/v1/baixas/{id}/reenviar")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{resent}");
+    harness.wait_baixa(&id, synced).await;
+    assert_eq!(booked(&harness, "10001"), 1);
+    let (status, _) = harness.post(&format!("/v1/baixas/{id}/reenviar")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "only a failed baixa can be resent");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn flapping_erp_books_each_payment_once() {
+    let harness = Harness::start().await;
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let fatura = format!("L-{n}");
+        let valor = valor_atual(&harness, &fatura).await;
+        let (status, _, baixa) = harness.post_baixa(&fatura, Some(&fatura), &pix_body(&valor)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+        ids.push((fatura, baixa["id"].as_str().unwrap().to_owned()));
+        let modo = [
+            ModoBaixa::Erro500,
+            ModoBaixa::TravaDepois,
+            ModoBaixa::Normal,
+            ModoBaixa::Limite,
+        ][n % 4]
+            .clone();
+        harness.erp().set_modo_baixa(modo);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    harness.erp().set_modo_baixa(ModoBaixa::Normal);
+    for (fatura, id) in &ids {
+        harness.wait_baixa(id, synced).await;
+        assert_eq!(booked(&harness, fatura), 1, "{fatura}");
+    }
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn a_pix_the_erp_settles_itself_is_watched_not_posted() {
+    let harness = Harness::with(|config| config.baixa.pix.settled_by_erp = vec!["carteira-109".into()]).await;
+    let valor = valor_atual(&harness, "10001").await;
+    let (_, _, baixa) = harness.post_baixa("10001", Some("watch"), &pix_body(&valor)).await;
+    let id = baixa["id"].as_str().unwrap().to_owned();
+    assert_eq!(baixa["aguardando_erp"], true);
+    harness.post("/v1/sync").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(harness.json(&format!("/v1/baixas/{id}")).await.2["status"], "pendente");
+    assert_eq!(booked(&harness, "10001"), 0, "never posted");
+    // The ERP's own bank integration settles it.
+    let settled = harness
+        .http
+        .post(format!("{}/api/baixas", harness.erp().base_url()))
+        .header("authorization", "Bearer demo-borda")
+        .json(&serde_json::json!({"id_fatura": "10001", "id_cliente": "501"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(settled.status().is_success());
+    let baixa = harness.wait_baixa(&id, synced).await;
+    assert_eq!(baixa["reconciliada"], true);
+    assert_eq!(booked(&harness, "10001"), 1, "only the ERP's own settlement");
+    harness.stop().await;
+}

@@ -1,0 +1,221 @@
+//! Crash safety of the baixas path with the real binary: `borda serve` is
+//! killed with SIGKILL at random moments while a client streams payments and
+//! the ERP fails, hangs, or commits and then hangs; after each kill it is
+//! started again on the same database. At the end the outbox drains and:
+//!
+//! * every baixa that got a 202 reached the ERP exactly once;
+//! * no fatura was booked twice, and the ERP booked nothing borda does not know;
+//! * every baixa borda holds is whole and synced, and `PRAGMA integrity_check` is ok.
+//!
+//! 50 cycles by default (about a minute); `BORDA_CRASH_CYCLES=1000` for the soak.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use borda::demo::{DemoErp, Modo, ModoBaixa};
+use common::harness::pix_body;
+
+fn cycles() -> usize {
+    std::env::var("BORDA_CRASH_CYCLES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(50)
+}
+
+/// A free loopback port (the daemon binds it right after).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn_daemon(config: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_borda"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .env("BORDA_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_healthy(http: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if http
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("borda serve did not come up");
+}
+
+/// What the client saw: fatura → acknowledged (202) or not.
+type Seen = Arc<Mutex<BTreeMap<String, bool>>>;
+
+/// Streams baixas for fresh load faturas until aborted; records what was acknowledged.
+async fn stream(http: reqwest::Client, base: String, seen: Seen, next: Arc<Mutex<usize>>) {
+    loop {
+        let fatura = {
+            let mut next = next.lock().unwrap();
+            *next += 1;
+            format!("L-{next}")
+        };
+        seen.lock().unwrap().insert(fatura.clone(), false);
+        let request = http
+            .post(format!("{base}/v1/faturas/{fatura}/baixas"))
+            .header("idempotency-key", format!("k-{fatura}"))
+            .json(&pix_body("10.00"))
+            .timeout(Duration::from_secs(3));
+        match request.send().await {
+            Ok(response) if response.status() == reqwest::StatusCode::ACCEPTED => {
+                seen.lock().unwrap().insert(fatura, true);
+            }
+            Ok(_) => {}
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_never_loses_or_duplicates_a_baixa() {
+    common::install_crypto();
+    let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("borda.db");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[api]\nlisten = \"127.0.0.1:{port}\"\nallowed_hosts = [\"127.0.0.1:{port}\"]\n[store]\npath = '{}'\n\
+             [cache]\nfresh_secs = 0\n{}\ntimeout_ms = 300\nprobe_interval_ms = 100\n",
+            db.display(),
+            erp.config_toml()
+        ),
+    )
+    .unwrap();
+    let http = reqwest::Client::new();
+    let seen: Seen = Arc::default();
+    let next = Arc::new(Mutex::new(0));
+    let mut rng = fastrand::Rng::with_seed(0xB0DA);
+    let n_cycles = cycles();
+    for _ in 0..n_cycles {
+        let modo_baixa = match rng.u8(0..10) {
+            0 => ModoBaixa::Erro500,
+            1 => ModoBaixa::TravaAntes,
+            2 | 3 => ModoBaixa::TravaDepois,
+            4 => ModoBaixa::RespostaInvalida,
+            _ => ModoBaixa::Normal,
+        };
+        erp.set_modo_baixa(modo_baixa);
+        erp.set_modo(if rng.u8(0..10) == 0 { Modo::Recusa } else { Modo::Normal });
+        let mut child = spawn_daemon(&config);
+        wait_healthy(&http, &base).await;
+        let client = tokio::spawn(stream(http.clone(), base.clone(), seen.clone(), next.clone()));
+        tokio::time::sleep(Duration::from_millis(rng.u64(30..400))).await;
+        child.kill().unwrap();
+        child.wait().unwrap();
+        client.abort();
+        let _ = client.await;
+    }
+
+    // Let it drain with a healthy ERP.
+    erp.set_modo(Modo::Normal);
+    erp.set_modo_baixa(ModoBaixa::Normal);
+    let mut child = spawn_daemon(&config);
+    wait_healthy(&http, &base).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        http.post(format!("{base}/v1/sync")).send().await.unwrap();
+        let ready: serde_json::Value = http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if ready["outbox"]["pendentes"] == 0 {
+            assert_eq!(ready["outbox"]["falhas"], 0, "{ready}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the outbox did not drain: {ready}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let mut booked: BTreeMap<String, usize> = BTreeMap::new();
+    for baixa in erp.baixas_recebidas() {
+        *booked.entry(baixa.id_fatura).or_default() += 1;
+    }
+    let connection = rusqlite::Connection::open(&db).unwrap();
+    let integrity: String = connection
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let mut statement = connection
+        .prepare("SELECT fatura_id, status, valor_centavos, transacao FROM baixas")
+        .unwrap();
+    let held: Vec<(String, String, i64, String)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let seen = seen.lock().unwrap().clone();
+    let acked: BTreeSet<&String> = seen
+        .iter()
+        .filter(|(_, acked)| **acked)
+        .map(|(fatura, _)| fatura)
+        .collect();
+    let held_ids: BTreeSet<&String> = held.iter().map(|(fatura, ..)| fatura).collect();
+
+    let duplicated: Vec<_> = booked.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(duplicated.is_empty(), "booked more than once: {duplicated:?}");
+    let lost: Vec<_> = acked.iter().filter(|fatura| booked.get(**fatura) != Some(&1)).collect();
+    assert!(lost.is_empty(), "acknowledged but never booked: {lost:?}");
+    let unknown: Vec<_> = booked.keys().filter(|fatura| !held_ids.contains(fatura)).collect();
+    assert!(
+        unknown.is_empty(),
+        "booked by the ERP but unknown to borda: {unknown:?}"
+    );
+    for (fatura, status, valor, transacao) in &held {
+        assert!(seen.contains_key(fatura), "{fatura} was never sent");
+        assert_eq!(status, "sincronizada", "{fatura}");
+        assert_eq!(*valor, 1000, "{fatura}");
+        assert!(transacao.contains("e2e_id"), "{fatura}: {transacao}");
+    }
+    assert!(
+        acked.iter().all(|fatura| held_ids.contains(fatura)),
+        "an acknowledged baixa is missing from the store"
+    );
+    assert!(
+        acked.len() > n_cycles,
+        "too few baixas were acknowledged ({}) to mean anything",
+        acked.len()
+    );
+    eprintln!(
+        "crash test: {n_cycles} kill -9 cycles, {} baixas sent, {} acknowledged, {} held, {} booked, 0 lost, 0 duplicated",
+        seen.len(),
+        acked.len(),
+        held.len(),
+        booked.len()
+    );
+    erp.stop().await;
+}

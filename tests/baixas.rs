@@ -285,3 +285,38 @@ async fn a_pix_the_erp_settles_itself_is_watched_not_posted() {
     assert_eq!(booked(&harness, "10001"), 1, "only the ERP's own settlement");
     harness.stop().await;
 }
+
+#[tokio::test]
+async fn borda_sync_drains_the_outbox_of_the_running_daemon() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10001").await;
+    harness.erp().set_modo(Modo::Recusa);
+    let (_, _, baixa) = harness.post_baixa("10001", Some("cli"), &pix_body(&valor)).await;
+    let id = baixa["id"].as_str().unwrap().to_owned();
+    harness.wait_baixa(&id, |b| b["tentativas"].as_u64() >= Some(1)).await;
+    harness.erp().set_modo(Modo::Normal);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let listen = harness.base.trim_start_matches("http://");
+    std::fs::write(
+        &config,
+        format!("[api]\nlisten = \"{listen}\"\n[erp]\nbase_url = \"http://127.0.0.1:9\"\n"),
+    )
+    .unwrap();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_borda"))
+            .args(["sync", "--wait", "--config", config.to_str().unwrap()])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("pendentes: 0"));
+    assert_eq!(
+        harness.json(&format!("/v1/baixas/{id}")).await.2["status"],
+        "sincronizada"
+    );
+    assert_eq!(booked(&harness, "10001"), 1);
+    harness.stop().await;
+}

@@ -79,11 +79,13 @@ pub struct Fatura {
 /// without one last, then by id. Every list borda answers is in this order,
 /// whether it came from the ERP or from the cache.
 pub fn ordenar(faturas: &mut [Fatura]) {
-    faturas.sort_by(|a, b| {
-        (a.vencimento.is_none(), a.vencimento, &a.id).cmp(&(b.vencimento.is_none(), b.vencimento, &b.id))
-    });
+    faturas.sort_by(ordem);
 }
 
+/// The order of [`ordenar`].
+pub fn ordem(a: &Fatura, b: &Fatura) -> std::cmp::Ordering {
+    (a.vencimento.is_none(), a.vencimento, &a.id).cmp(&(b.vencimento.is_none(), b.vencimento, &b.id))
+}
 /// A contract (installation) of a customer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contrato {

@@ -87,33 +87,30 @@ impl Totem {
         documento: &str,
         contrato: Option<&str>,
     ) -> Result<Answer<Vec<(Fatura, Option<BaixaResumo>)>>, ServiceError> {
+        // The cache answers with each fatura's local baixa in the same read; a fresh list from the ERP needs the
+        // baixas looked up after it is saved.
         let cached = self.store.faturas(documento, contrato).await?;
         let fetch = async {
             let mut faturas = self.erp.faturas(documento, contrato).await?;
             ordenar(&mut faturas);
-            Ok(faturas)
+            Ok(faturas.into_iter().map(|fatura| (fatura, None)).collect::<Vec<_>>())
         };
-        let answer = self
-            .read_through(cached, fetch, |faturas, em| {
-                self.store.salvar_faturas(documento, contrato, faturas, em)
-            })
-            .await?;
-        let ids = answer.valor.iter().map(|fatura| fatura.id.clone()).collect();
-        let mut baixas = self.store.baixas_das_faturas(ids).await?;
-        let abertas = answer
+        let save = |faturas: Vec<(Fatura, Option<BaixaResumo>)>, em| {
+            let faturas = faturas.into_iter().map(|(fatura, _)| fatura).collect();
+            self.store.salvar_faturas(documento, contrato, faturas, em)
+        };
+        let mut answer = self.read_through(cached, fetch, save).await?;
+        if answer.origem == Origem::Upstream {
+            let ids = answer.valor.iter().map(|(fatura, _)| fatura.id.clone()).collect();
+            let mut baixas = self.store.baixas_das_faturas(ids).await?;
+            for (fatura, baixa) in &mut answer.valor {
+                *baixa = baixas.remove(&fatura.id);
+            }
+        }
+        answer
             .valor
-            .into_iter()
-            .map(|fatura| {
-                let baixa = baixas.remove(&fatura.id);
-                (fatura, baixa)
-            })
-            .filter(|(_, baixa)| baixa.as_ref().is_none_or(|baixa| baixa.status == StatusBaixa::Falhou))
-            .collect();
-        Ok(Answer {
-            valor: abertas,
-            origem: answer.origem,
-            atualizado_em: answer.atualizado_em,
-        })
+            .retain(|(_, baixa)| baixa.as_ref().is_none_or(|baixa| baixa.status == StatusBaixa::Falhou));
+        Ok(answer)
     }
 
     /// One fatura and its local baixa, if any. Once its baixa is synced the

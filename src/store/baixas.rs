@@ -387,7 +387,7 @@ fn decode(raw: RawBaixa) -> Result<Baixa, StoreError> {
     })
 }
 
-fn parse_status(text: &str) -> Result<StatusBaixa, StoreError> {
+pub(super) fn parse_status(text: &str) -> Result<StatusBaixa, StoreError> {
     StatusBaixa::parse(text).ok_or_else(|| StoreError::Corrompido(format!("status de baixa desconhecido {text:?}")))
 }
 

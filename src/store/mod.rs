@@ -26,7 +26,7 @@ use rusqlite::{
 use serde::de::DeserializeOwned;
 use tokio::sync::{Semaphore, oneshot};
 
-use crate::model::{Cliente, Contrato, Fatura};
+use crate::model::{BaixaResumo, Cliente, Contrato, Fatura};
 
 /// How many jobs may wait for the store thread. Callers beyond this wait (asynchronously) for a free slot, so an
 /// overloaded store slows its callers down instead of queueing without bound; a thousand short jobs are tens of
@@ -280,7 +280,7 @@ impl Store {
         &self,
         documento: &str,
         contrato: Option<&str>,
-    ) -> Result<Option<Cached<Vec<Fatura>>>, StoreError> {
+    ) -> Result<Option<Cached<Vec<(Fatura, Option<BaixaResumo>)>>>, StoreError> {
         let documento = documento.to_owned();
         let contrato = contrato_filter(contrato);
         let read = self
@@ -305,27 +305,37 @@ impl Store {
                 let Some(consulta) = consulta else {
                     return Ok(None);
                 };
-                let jsons = match &contrato {
-                    None => first_column(
-                        tx.prepare_cached("SELECT json FROM faturas WHERE documento = ?1")?,
-                        [&documento],
-                    )?,
-                    Some(contrato) => first_column(
-                        tx.prepare_cached("SELECT json FROM faturas WHERE documento = ?1 AND contrato = ?2")?,
-                        [&documento, contrato],
-                    )?,
-                };
-                Ok(Some((consulta, jsons)))
+                // Each fatura with its local baixa, in the same read: the live one (pending or synced) when there
+                // is one, else the latest that failed. One job, because this is the kiosk's hot path.
+                let rows = tx
+                    .prepare_cached(
+                        "SELECT f.json, b.id, b.status FROM faturas f
+                         LEFT JOIN baixas b ON b.rowid = (
+                             SELECT rowid FROM baixas WHERE fatura_id = f.id ORDER BY status = 'falhou', rowid DESC LIMIT 1)
+                         WHERE f.documento = ?1 AND (?2 IS NULL OR f.contrato = ?2)",
+                    )?
+                    .query_map(params![documento, contrato], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, Option<String>>(2)?))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Some((consulta, rows)))
             })
             .await?;
-        let Some((consulta, jsons)) = read else {
+        let Some((consulta, rows)) = read else {
             return Ok(None);
         };
-        let mut faturas = jsons
-            .iter()
-            .map(|json| serde_json::from_str::<Fatura>(json))
-            .collect::<Result<Vec<_>, _>>()?;
-        crate::model::ordenar(&mut faturas);
+        let mut faturas = Vec::with_capacity(rows.len());
+        for (json, baixa_id, status) in rows {
+            let baixa = match (baixa_id, status) {
+                (Some(id), Some(status)) => Some(BaixaResumo {
+                    id,
+                    status: baixas::parse_status(&status)?,
+                }),
+                _ => None,
+            };
+            faturas.push((serde_json::from_str::<Fatura>(&json)?, baixa));
+        }
+        faturas.sort_by(|(a, _), (b, _)| crate::model::ordem(a, b));
         Ok(Some(Cached {
             valor: faturas,
             atualizado_em: parse_instant(&consulta)?,
@@ -595,8 +605,8 @@ mod tests {
         }
     }
 
-    fn ids(faturas: &[Fatura]) -> Vec<&str> {
-        faturas.iter().map(|fatura| fatura.id.as_str()).collect()
+    fn ids(faturas: &[(Fatura, Option<BaixaResumo>)]) -> Vec<&str> {
+        faturas.iter().map(|(fatura, _)| fatura.id.as_str()).collect()
     }
 
     /// Overwrites `path` from byte `from` to its end with garbage.
@@ -810,7 +820,7 @@ mod tests {
         assert_eq!(read.atualizado_em, em(1));
         // Every fatura reads back exactly as saved.
         for original in &faturas {
-            assert!(read.valor.contains(original));
+            assert!(read.valor.contains(&(original.clone(), None)));
         }
     }
 
@@ -898,7 +908,7 @@ mod tests {
             .await
             .unwrap();
         let read = store.faturas(doc, Some("A")).await.unwrap().unwrap();
-        assert_eq!(read.valor, [fatura("f1", doc, None, None)]);
+        assert_eq!(read.valor, [(fatura("f1", doc, None, None), None)]);
     }
 
     #[tokio::test]

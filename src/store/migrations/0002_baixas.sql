@@ -32,5 +32,8 @@ CREATE TABLE baixas (
 -- A fatura is paid once: at most one baixa per fatura that is not 'falhou'.
 CREATE UNIQUE INDEX baixas_uma_viva_por_fatura ON baixas (fatura_id) WHERE status <> 'falhou';
 
+-- Every baixa of a fatura, for the faturas lists.
+CREATE INDEX baixas_fatura ON baixas (fatura_id);
+
 -- The worker's queue: the oldest due pending baixa first.
 CREATE INDEX baixas_fila ON baixas (status, proxima_tentativa);

@@ -14,54 +14,18 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use borda::demo::{DemoErp, Modo, ModoBaixa};
 use common::harness::pix_body;
+use common::process::Served;
 
 fn cycles() -> usize {
     std::env::var("BORDA_CRASH_CYCLES")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(50)
-}
-
-/// A free loopback port (the daemon binds it right after).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn spawn_daemon(config: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_borda"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .env("BORDA_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-async fn wait_healthy(http: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while Instant::now() < deadline {
-        if http
-            .get(format!("{base}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("borda serve did not come up");
 }
 
 /// What the client saw: fatura → acknowledged (202) or not.
@@ -96,20 +60,8 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
     common::install_crypto();
     let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("borda.db");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[api]\nlisten = \"127.0.0.1:{port}\"\nallowed_hosts = [\"127.0.0.1:{port}\"]\n[store]\npath = '{}'\n\
-             [cache]\nfresh_secs = 0\n{}\ntimeout_ms = 300\nprobe_interval_ms = 100\n",
-            db.display(),
-            erp.config_toml()
-        ),
-    )
-    .unwrap();
+    let served = Served::configure(dir.path(), &erp);
+    let base = served.base.clone();
     let http = reqwest::Client::new();
     let seen: Seen = Arc::default();
     let next = Arc::new(Mutex::new(0));
@@ -125,8 +77,7 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
         };
         erp.set_modo_baixa(modo_baixa);
         erp.set_modo(if rng.u8(0..10) == 0 { Modo::Recusa } else { Modo::Normal });
-        let mut child = spawn_daemon(&config);
-        wait_healthy(&http, &base).await;
+        let mut child = served.spawn(&http).await;
         let client = tokio::spawn(stream(http.clone(), base.clone(), seen.clone(), next.clone()));
         tokio::time::sleep(Duration::from_millis(rng.u64(30..400))).await;
         child.kill().unwrap();
@@ -138,26 +89,8 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
     // Let it drain with a healthy ERP.
     erp.set_modo(Modo::Normal);
     erp.set_modo_baixa(ModoBaixa::Normal);
-    let mut child = spawn_daemon(&config);
-    wait_healthy(&http, &base).await;
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        http.post(format!("{base}/v1/sync")).send().await.unwrap();
-        let ready: serde_json::Value = http
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if ready["outbox"]["pendentes"] == 0 {
-            assert_eq!(ready["outbox"]["falhas"], 0, "{ready}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "the outbox did not drain: {ready}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let mut child = served.spawn(&http).await;
+    served.drain(&http).await;
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -165,7 +98,7 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
     for baixa in erp.baixas_recebidas() {
         *booked.entry(baixa.id_fatura).or_default() += 1;
     }
-    let connection = rusqlite::Connection::open(&db).unwrap();
+    let connection = rusqlite::Connection::open(&served.db).unwrap();
     let integrity: String = connection
         .query_row("PRAGMA integrity_check", [], |row| row.get(0))
         .unwrap();

@@ -174,3 +174,17 @@ impl From<PdfError> for Problem {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_507_and_other_store_failures_503() {
+        let full = Problem::from(StoreError::Cheio);
+        assert_eq!((full.status, full.code.as_str()), (507, "armazenamento_cheio"));
+        assert!(full.detail.contains("disco"), "{}", full.detail);
+        let gone = Problem::from(StoreError::Encerrado);
+        assert_eq!((gone.status, gone.code.as_str()), (503, "armazenamento_indisponivel"));
+    }
+}

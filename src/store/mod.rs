@@ -86,21 +86,6 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-impl StoreError {
-    /// A stable snake_case identifier for the API and the logs.
-    pub fn code(&self) -> &'static str {
-        match self {
-            StoreError::Corrompido(_) => "banco_corrompido",
-            StoreError::VersaoFutura { .. } => "banco_versao_futura",
-            StoreError::Cheio => "disco_cheio",
-            StoreError::Sqlite(_) => "erro_banco",
-            StoreError::Json(_) => "dado_invalido",
-            StoreError::Encerrado => "banco_encerrado",
-            StoreError::Io(_) => "erro_io",
-        }
-    }
-}
-
 /// The one place SQLite's error codes become store errors: callers must tell a full disk (the kiosk needs an
 /// operator) and a corrupt file (the cache must be rebuilt) from a passing failure.
 impl From<rusqlite::Error> for StoreError {
@@ -1109,7 +1094,6 @@ mod tests {
         let many: Vec<Fatura> = (0..500).map(|n| fatura(&format!("f{n}"), doc, None, None)).collect();
         let error = store.salvar_faturas(doc, None, many.clone(), em(2)).await.unwrap_err();
         assert!(matches!(error, StoreError::Cheio), "{error:?}");
-        assert_eq!(error.code(), "disco_cheio");
         // Nothing of the failed call was written, and reads still work.
         assert_eq!(store.faturas(doc, None).await.unwrap(), None);
         assert_eq!(store.cliente(doc).await.unwrap().unwrap().atualizado_em, em(1));

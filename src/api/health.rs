@@ -15,7 +15,7 @@ pub async fn healthz() -> &'static str {
 }
 
 /// The outbox of baixas waiting for the ERP.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct Outbox {
     pub pendentes: u64,
     pub falhas: u64,
@@ -24,7 +24,7 @@ pub struct Outbox {
 /// Readiness report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Ready {
-    /// `ok`, or what the database check found.
+    /// `ok`, or why the database does not answer.
     pub db: String,
     /// `online` or `offline` (circuit breaker open).
     pub upstream: &'static str,
@@ -32,25 +32,18 @@ pub struct Ready {
     pub impressoras: Vec<String>,
 }
 
-/// Readiness: 200 when the database answers and is sound, else 503. An
-/// offline ERP does not make borda unready: answering offline is its job.
+/// Readiness: 200 when the database answers, else 503. An offline ERP does
+/// not make borda unready: answering offline is its job. Probes poll this, so
+/// it asks the database one indexed count; the full integrity check runs once,
+/// when the store opens.
 #[utoipa::path(get, path = "/readyz", tag = "operacao", responses((status = 200, body = Ready), (status = 503, body = Ready)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) {
-    let db = match state.totem.store().verificar().await {
-        Ok(result) => result,
-        Err(error) => error.to_string(),
-    };
-    let (pendentes, falhas) = match state.totem.store().contar_baixas().await {
-        Ok(counts) => counts,
+    let (status, db, outbox) = match state.totem.store().contar_baixas().await {
+        Ok((pendentes, falhas)) => (StatusCode::OK, "ok".to_owned(), Outbox { pendentes, falhas }),
         Err(error) => {
-            tracing::error!(%error, "could not count the outbox");
-            (0, 0)
+            tracing::error!(%error, "the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, error.to_string(), Outbox::default())
         }
-    };
-    let status = if db == "ok" {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
     };
     let upstream = if state.totem.erp().online() {
         "online"
@@ -62,7 +55,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) 
         Json(Ready {
             db,
             upstream,
-            outbox: Outbox { pendentes, falhas },
+            outbox,
             impressoras: Vec::new(),
         }),
     )

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use borda::demo::Modo;
-use common::harness::Harness;
+use common::harness::{Harness, assert_problem, send};
 use common::{Symbology, zbar_scan};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -16,8 +16,6 @@ use serde_json::Value;
 const MARIA: &str = "52998224725";
 const JOAO: &str = "11144477735";
 const CARLOS: &str = "39053344705";
-
-use common::harness::assert_problem;
 
 #[tokio::test]
 async fn online_faturas_have_exact_money_dates_and_barcodes() {
@@ -174,14 +172,13 @@ async fn offline_without_cache_is_503_in_portuguese() {
     harness.stop_erp().await;
     let (status, headers, body) = harness.json(&format!("/v1/clientes/{JOAO}/faturas")).await;
     assert_problem(status, &headers, &body, 503, "upstream_indisponivel");
-    let response = harness
-        .http
-        .post(format!("{}/v1/clientes/{MARIA}/desbloqueio", harness.base))
-        .json(&serde_json::json!({"id_servico": "1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let (status, headers, body) = harness
+        .post_json(
+            &format!("/v1/clientes/{MARIA}/desbloqueio"),
+            &serde_json::json!({"id_servico": "1"}),
+        )
+        .await;
+    assert_problem(status, &headers, &body, 503, "upstream_indisponivel");
     harness.stop().await;
 }
 
@@ -237,15 +234,13 @@ async fn slow_erp_is_bounded_by_the_timeout() {
 #[tokio::test]
 async fn desbloqueio_online() {
     let harness = Harness::start().await;
-    let response = harness
-        .http
-        .post(format!("{}/v1/clientes/{MARIA}/desbloqueio", harness.base))
-        .json(&serde_json::json!({"id_servico": "501"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.unwrap();
+    let (status, _, body) = harness
+        .post_json(
+            &format!("/v1/clientes/{MARIA}/desbloqueio"),
+            &serde_json::json!({"id_servico": "501"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["status"].as_str().is_some_and(|s| !s.is_empty()), "{body}");
     harness.stop().await;
 }
@@ -272,13 +267,6 @@ async fn host_origin_token_and_body_guards() {
         "{}/v1/boletos/00190500954014481606906809350314337370000000100",
         harness.base
     );
-    let send = |request: reqwest::RequestBuilder| async move {
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        (status, headers, body)
-    };
     let (status, headers, body) = send(harness.http.get(&url).header("host", "evil.example")).await;
     assert_problem(status, &headers, &body, 403, "host_nao_permitido");
     let (status, headers, body) = send(harness.http.get(&url)).await;
@@ -340,30 +328,17 @@ async fn every_error_is_problem_json() {
     let (status, headers, body) = harness.json("/v1/boletos/123").await;
     assert_problem(status, &headers, &body, 422, "linha_digitavel_invalida");
     assert!(body["detail"].as_str().unwrap().contains("recebidos 3"));
-    let response = harness
-        .http
-        .post(format!("{}/v1/pix/decode", harness.base))
-        .header("content-type", "application/json")
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    let (status, headers) = (response.status(), response.headers().clone());
-    assert_problem(status, &headers, &response.json().await.unwrap(), 400, "json_invalido");
-    let response = harness
-        .http
-        .delete(format!("{}/v1/pix/decode", harness.base))
-        .send()
-        .await
-        .unwrap();
-    let (status, headers) = (response.status(), response.headers().clone());
-    assert_problem(
-        status,
-        &headers,
-        &response.json().await.unwrap(),
-        405,
-        "metodo_nao_permitido",
-    );
+    let (status, headers, body) = send(
+        harness
+            .http
+            .post(format!("{}/v1/pix/decode", harness.base))
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
+    assert_problem(status, &headers, &body, 400, "json_invalido");
+    let (status, headers, body) = send(harness.http.delete(format!("{}/v1/pix/decode", harness.base))).await;
+    assert_problem(status, &headers, &body, 405, "metodo_nao_permitido");
     let (status, headers, body) = harness.json("/v1/faturas/nao-existe").await;
     assert_problem(status, &headers, &body, 404, "nao_encontrado");
     harness.stop().await;
@@ -377,27 +352,16 @@ async fn stateless_formats() {
         .await;
     assert_eq!(status, StatusCode::OK, "{boleto}");
     assert_eq!(boleto["tipo"], "arrecadacao");
-    let encoded: Value = harness
-        .http
-        .post(format!("{}/v1/pix/encode", harness.base))
-        .json(&serde_json::json!({"chave": "52998224725", "nome": "Loja", "cidade": "Recife", "valor": "12.34"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, _, encoded) = harness
+        .post_json(
+            "/v1/pix/encode",
+            &serde_json::json!({"chave": "52998224725", "nome": "Loja", "cidade": "Recife", "valor": "12.34"}),
+        )
+        .await;
     let payload = encoded["payload"].as_str().unwrap();
-    let decoded: Value = harness
-        .http
-        .post(format!("{}/v1/pix/decode", harness.base))
-        .json(&serde_json::json!({ "payload": payload }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, _, decoded) = harness
+        .post_json("/v1/pix/decode", &serde_json::json!({ "payload": payload }))
+        .await;
     assert_eq!(decoded["valor"], "12.34");
     assert_eq!(decoded["chave"], "52998224725");
     let qr = harness

@@ -58,10 +58,12 @@ impl Harness {
     }
 
     pub async fn json(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
-        let response = self.get(path).await;
-        let status = response.status();
-        let headers = response.headers().clone();
-        (status, headers, response.json().await.unwrap())
+        send(self.http.get(format!("{}{path}", self.base))).await
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        send(self.http.post(format!("{}{path}", self.base)).json(body)).await
     }
 
     /// Stops the ERP: its port refuses connections from now on.
@@ -75,6 +77,14 @@ impl Harness {
             erp.stop().await;
         }
     }
+}
+
+/// Sends `request`: its status, headers and JSON body (`null` when the body is not JSON).
+pub async fn send(request: reqwest::RequestBuilder) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    (status, headers, response.json().await.unwrap_or(Value::Null))
 }
 
 /// Asserts a problem+json answer with this status and code.
@@ -108,16 +118,13 @@ impl Harness {
         if let Some(key) = key {
             request = request.header("idempotency-key", key);
         }
-        let response = request.send().await.unwrap();
-        let (status, headers) = (response.status(), response.headers().clone());
-        (status, headers, response.json().await.unwrap())
+        send(request).await
     }
 
     /// `POST path` without a body.
     pub async fn post(&self, path: &str) -> (StatusCode, Value) {
-        let response = self.http.post(format!("{}{path}", self.base)).send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap())
+        let (status, _, body) = send(self.http.post(format!("{}{path}", self.base))).await;
+        (status, body)
     }
 
     /// Polls `GET /v1/baixas/{id}` until `done` holds (asking the daemon to sync

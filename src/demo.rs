@@ -88,6 +88,9 @@ pub enum Modo {
     /// Connections are closed as soon as they are accepted, and open keep-alive connections are reset at their
     /// next request: no HTTP answer at all.
     Recusa,
+    /// The fatura-by-id route answers 404 for every fatura, as a wrong `erp.paths.fatura` or a proxy that lost the
+    /// route does; the other routes answer normally.
+    FaturaSumida,
 }
 
 /// How the demo ERP answers `POST paths.baixa`; switch with [`DemoErp::set_modo_baixa`]. The global [`Modo`] applies
@@ -423,7 +426,7 @@ async fn apply_modo(State(shared): State<Arc<Shared>>, request: Request, next: N
             return ([(header::CONTENT_TYPE, "application/json")], truncated).into_response();
         }
         Modo::Lento(delay) => tokio::time::sleep(delay).await,
-        Modo::Normal | Modo::Recusa => {}
+        Modo::Normal | Modo::Recusa | Modo::FaturaSumida => {}
     }
     let authorized = request
         .headers()
@@ -470,7 +473,7 @@ async fn faturas(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<Stri
 /// `GET paths.fatura` (`{id_fatura}`): an open fatura; a paid one is 404, as the ERP only serves open ones.
 async fn fatura(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
     let not_found = || (StatusCode::NOT_FOUND, Json(json!({ "erro": "fatura não encontrada" }))).into_response();
-    if shared.paga(&id) {
+    if shared.paga(&id) || shared.modo() == Modo::FaturaSumida {
         return not_found();
     }
     if let Some(numero) = fatura_carga(&id) {

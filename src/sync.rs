@@ -6,8 +6,9 @@
 //! marked uncertain), and classifies the answer: booked → `sincronizada`;
 //! refused → `falhou`, kept for an operator; never sent → retried; maybe
 //! booked (timeout after sending, reset, 5xx) → retried, but first the
-//! fatura is read, and if the ERP no longer lists it as open the baixa is
-//! recorded as synced ("reconciliada") without posting again. The ERP is
+//! fatura is read, and if the ERP no longer shows it open (neither by id nor
+//! in the customer's list) the baixa is recorded as synced ("reconciliada")
+//! without posting again. The ERP is
 //! treated as not idempotent unless `erp.idempotent` says otherwise.
 //! Retries back off exponentially with full jitter (1 s base, 5 min cap),
 //! never sooner than a `Retry-After`. The worker wakes at once on a new
@@ -121,12 +122,12 @@ impl Worker {
             return self.watch(baixa).await;
         }
         if baixa.envio_incerto && !self.erp_idempotent {
-            match self.erp.fatura(&baixa.fatura_id).await {
-                // The ERP no longer lists the fatura as open: the uncertain attempt was booked.
-                Err(ErpError::NaoEncontrado) => return reconciled(),
-                // Still open: nothing was booked, so sending again cannot double-book.
-                Ok(_) => {}
-                Err(error) => return self.postpone(baixa, error.to_string(), None, true),
+            match self.situacao(baixa).await {
+                // The uncertain attempt was booked.
+                Situacao::Quitada => return reconciled(),
+                // Nothing was booked, so sending again cannot double-book.
+                Situacao::Aberta => {}
+                Situacao::Incerta(erro) => return self.postpone(baixa, erro, None, true),
             }
         }
         if let Err(error) = self.store.marcar_tentativa(&baixa.id).await {
@@ -160,14 +161,31 @@ impl Worker {
     /// A payment the ERP settles by itself: never posted; synced once the ERP
     /// stops listing the fatura as open.
     async fn watch(&self, baixa: &Baixa) -> Resultado {
-        match self.erp.fatura(&baixa.fatura_id).await {
-            Err(ErpError::NaoEncontrado) => reconciled(),
-            Ok(_) => Resultado::Adiada {
+        match self.situacao(baixa).await {
+            Situacao::Quitada => reconciled(),
+            Situacao::Aberta => Resultado::Adiada {
                 erro: "aguardando o ERP confirmar o pagamento pela própria integração".into(),
                 proxima: Utc::now() + WATCH_INTERVAL,
                 incerto: false,
             },
-            Err(error) => self.postpone(baixa, error.to_string(), None, false),
+            Situacao::Incerta(erro) => self.postpone(baixa, erro, None, false),
+        }
+    }
+
+    /// Whether the ERP still shows the fatura of `baixa` open. It only serves open faturas, so a paid one is a 404
+    /// by id; but a 404 is also what a wrong path or a lost proxy route gives, and calling money booked on that
+    /// would lose a payment. So the customer's open list must agree: answered, and without the fatura.
+    async fn situacao(&self, baixa: &Baixa) -> Situacao {
+        match self.erp.fatura(&baixa.fatura_id).await {
+            Ok(_) => Situacao::Aberta,
+            Err(ErpError::NaoEncontrado) => match self.erp.faturas(&baixa.documento, None).await {
+                Ok(abertas) if abertas.iter().all(|fatura| fatura.id != baixa.fatura_id) => Situacao::Quitada,
+                Ok(_) => Situacao::Incerta(
+                    "o ERP não encontra a fatura pelo id, mas ainda a lista em aberto: confira erp.paths.fatura".into(),
+                ),
+                Err(error) => Situacao::Incerta(error.to_string()),
+            },
+            Err(error) => Situacao::Incerta(error.to_string()),
         }
     }
 
@@ -186,6 +204,16 @@ impl Worker {
             incerto,
         }
     }
+}
+
+/// What the ERP shows of the fatura a baixa pays.
+enum Situacao {
+    /// Still open: nothing was booked.
+    Aberta,
+    /// Gone from the open faturas, by id and from the customer's list: paid.
+    Quitada,
+    /// The ERP could not tell, or its answers disagree; the reason.
+    Incerta(String),
 }
 
 fn reconciled() -> Resultado {

@@ -190,6 +190,40 @@ async fn commit_then_hang_is_reconciled_without_a_second_post() {
 }
 
 #[tokio::test]
+async fn a_404_by_id_alone_never_calls_an_uncertain_baixa_booked() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10002").await;
+    // Hangs before booking: the attempt is uncertain, and nothing reached the ERP's books.
+    harness.erp().set_modo_baixa(ModoBaixa::TravaAntes);
+    let (_, _, baixa) = harness.post_baixa("10002", Some("lost-route"), &pix_body(&valor)).await;
+    let id = baixa["id"].as_str().unwrap().to_owned();
+    harness
+        .wait_baixa(&id, |b| {
+            b["tentativas"].as_u64() >= Some(1) && b["ultimo_erro"].is_string()
+        })
+        .await;
+    // The by-id route now 404s for everything, while the customer's list still shows the fatura open.
+    harness.erp().set_modo(Modo::FaturaSumida);
+    harness.erp().set_modo_baixa(ModoBaixa::Normal);
+    let held = harness
+        .wait_baixa(&id, |b| {
+            b["ultimo_erro"]
+                .as_str()
+                .is_some_and(|e| e.contains("erp.paths.fatura"))
+        })
+        .await;
+    assert_eq!(held["status"], "pendente", "{held}");
+    assert_eq!(held["tentativas"], 1, "not sent again while the ERP's answers disagree");
+    assert_eq!(booked(&harness, "10002"), 0);
+    // The route is back: the fatura is open, so the payment is posted, once.
+    harness.erp().set_modo(Modo::Normal);
+    let baixa = harness.wait_baixa(&id, synced).await;
+    assert_eq!(baixa["reconciliada"], false);
+    assert_eq!(booked(&harness, "10002"), 1);
+    harness.stop().await;
+}
+
+#[tokio::test]
 async fn malformed_answers_are_uncertain_and_reconciled() {
     let harness = Harness::start().await;
     let valor = valor_atual(&harness, "10002").await;

@@ -73,6 +73,10 @@ async fn idempotency_keys_and_second_payments() {
     let body = tef_body(&valor);
     let (status, headers, body_problem) = harness.post_baixa("10003", None, &body).await;
     assert_problem(status, &headers, &body_problem, 400, "idempotency_key_ausente");
+    for invalid in ["   ", &"k".repeat(300), "chave-çã"] {
+        let (status, headers, body_problem) = harness.post_baixa("10003", Some(invalid), &body).await;
+        assert_problem(status, &headers, &body_problem, 400, "idempotency_key_invalida");
+    }
     let (status, _, first) = harness.post_baixa("10003", Some("k-10003"), &body).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{first}");
     let (status, headers, again) = harness.post_baixa("10003", Some("k-10003"), &body).await;

@@ -190,10 +190,10 @@ fn tef_transacao(transacao: TransacaoRequest) -> Result<Transacao, Problem> {
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
+    // A value that is not visible ASCII reads as "" and is refused as invalid, not as missing.
     let key = headers
         .get("idempotency-key")
-        .and_then(|value| value.to_str().ok())
-        .map(str::trim);
+        .map(|value| value.to_str().unwrap_or_default().trim());
     match key {
         Some(key) if !key.is_empty() && key.len() <= MAX_KEY => Ok(key.to_owned()),
         Some(_) => Err(Problem::new(

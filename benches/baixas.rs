@@ -17,38 +17,29 @@ use tokio::sync::watch;
 use borda::config::BaixaConfig;
 use borda::demo::DemoErp;
 use borda::erp::ErpClient;
-use borda::model::{Baixa, Forma, StatusBaixa, Transacao};
+use borda::model::{Baixa, NovaBaixa, Transacao};
 use borda::money::Centavos;
 use borda::store::Store;
 use borda::sync::{Waker, Worker};
 
 fn baixa(n: u64) -> Baixa {
     let now = Utc::now();
-    Baixa {
+    let nova = NovaBaixa {
         id: uuid::Uuid::now_v7().to_string(),
         chave_idempotencia: format!("bench-{n}-{}", uuid::Uuid::now_v7()),
         fatura_id: format!("L-{n}"),
         documento: "39053344705".into(),
         id_cliente: Some("1".into()),
         identifier: None,
-        forma: Forma::Pix,
         valor: Centavos::new(1000),
         pago_em: now.fixed_offset(),
         transacao: Transacao::Pix {
             e2e_id: "E12345678202611231015abcdefGHIJK".into(),
             txid: None,
         },
-        status: StatusBaixa::Pendente,
         aguardar_erp: false,
-        tentativas: 0,
-        ultimo_erro: None,
-        resposta_erp: None,
-        envio_incerto: false,
-        reconciliada: false,
-        criada_em: now,
-        proxima_tentativa: now,
-        sincronizada_em: None,
-    }
+    };
+    Baixa::nova(nova, now)
 }
 
 fn accepts(c: &mut Criterion) {

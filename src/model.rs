@@ -133,6 +133,16 @@ pub enum Transacao {
     },
 }
 
+impl Transacao {
+    /// The payment method this transaction is of.
+    pub fn forma(&self) -> Forma {
+        match self {
+            Transacao::Pix { .. } => Forma::Pix,
+            Transacao::Tef { .. } => Forma::Tef,
+        }
+    }
+}
+
 /// Where a baixa stands with the ERP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -178,9 +188,9 @@ pub struct Baixa {
     pub id_cliente: Option<String>,
     /// The fatura's payment identifier (carteira), which selects per-method settings.
     pub identifier: Option<String>,
-    pub forma: Forma,
     pub valor: Centavos,
     pub pago_em: DateTime<FixedOffset>,
+    /// The payment; its variant is the method ([`Baixa::forma`]).
     pub transacao: Transacao,
     pub status: StatusBaixa,
     /// The ERP settles this payment by itself (its own PIX integration): borda
@@ -199,6 +209,65 @@ pub struct Baixa {
     pub criada_em: DateTime<Utc>,
     pub proxima_tentativa: DateTime<Utc>,
     pub sincronizada_em: Option<DateTime<Utc>>,
+}
+
+/// A payment as the totem took it: what a new [`Baixa`] is made of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaBaixa {
+    pub id: String,
+    pub chave_idempotencia: String,
+    pub fatura_id: String,
+    pub documento: String,
+    pub id_cliente: Option<String>,
+    pub identifier: Option<String>,
+    pub valor: Centavos,
+    pub pago_em: DateTime<FixedOffset>,
+    pub transacao: Transacao,
+    pub aguardar_erp: bool,
+}
+
+impl Baixa {
+    /// A baixa just taken: pending, never attempted, due at `agora`.
+    pub fn nova(nova: NovaBaixa, agora: DateTime<Utc>) -> Baixa {
+        let NovaBaixa {
+            id,
+            chave_idempotencia,
+            fatura_id,
+            documento,
+            id_cliente,
+            identifier,
+            valor,
+            pago_em,
+            transacao,
+            aguardar_erp,
+        } = nova;
+        Baixa {
+            id,
+            chave_idempotencia,
+            fatura_id,
+            documento,
+            id_cliente,
+            identifier,
+            valor,
+            pago_em,
+            transacao,
+            status: StatusBaixa::Pendente,
+            aguardar_erp,
+            tentativas: 0,
+            ultimo_erro: None,
+            resposta_erp: None,
+            envio_incerto: false,
+            reconciliada: false,
+            criada_em: agora,
+            proxima_tentativa: agora,
+            sincronizada_em: None,
+        }
+    }
+
+    /// The payment method.
+    pub fn forma(&self) -> Forma {
+        self.transacao.forma()
+    }
 }
 
 /// A baixa as a fatura shows it.

@@ -138,7 +138,7 @@ impl Worker {
                 baixa.envio_incerto,
             );
         }
-        let forma = self.forma(baixa.forma);
+        let forma = self.forma(baixa.forma());
         let ids = IdsForma {
             id_empresa: Some(forma.id_empresa.as_str()).filter(|id| !id.is_empty()),
             id_conta: Some(forma.id_conta.as_str()).filter(|id| !id.is_empty()),

@@ -429,7 +429,7 @@ impl From<&Baixa> for BaixaView {
         BaixaView {
             id: baixa.id.clone(),
             fatura_id: baixa.fatura_id.clone(),
-            forma: baixa.forma.as_str(),
+            forma: baixa.forma().as_str(),
             valor: baixa.valor,
             pago_em: baixa.pago_em.to_rfc3339(),
             transacao,

@@ -11,7 +11,7 @@ use borda::boleto;
 use borda::config::{Config, ErpConfig};
 use borda::demo::{CLIENTE_CARGA, CLIENTES_DEMO, DemoErp, Modo, ModoBaixa};
 use borda::erp::{EnvioBaixa, ErpClient, ErpError, IdsForma};
-use borda::model::{Baixa, Fatura, Forma, StatusBaixa, Transacao};
+use borda::model::{Baixa, Fatura, NovaBaixa, Transacao};
 use borda::money::Centavos;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde_json::json;
@@ -452,31 +452,22 @@ async fn clones_share_the_breaker() {
 /// A baixa of `fatura` paid by PIX; `n` makes its id unique.
 fn baixa(n: u32, fatura: &str, documento: &str, valor: i64) -> Baixa {
     let pago_em = DateTime::parse_from_rfc3339("2026-11-20T14:05:09-03:00").unwrap();
-    Baixa {
+    let nova = NovaBaixa {
         id: format!("0192f0c1-7a2b-7c3d-8e4f-{n:012}"),
         chave_idempotencia: format!("totem-1-{n}"),
         fatura_id: fatura.into(),
         documento: documento.into(),
         id_cliente: Some("501".into()),
         identifier: None,
-        forma: Forma::Pix,
         valor: Centavos::new(valor),
         pago_em,
         transacao: Transacao::Pix {
             e2e_id: format!("E18236120202611201705s{n:010}"),
             txid: Some(format!("FAT{fatura}")),
         },
-        status: StatusBaixa::Pendente,
         aguardar_erp: false,
-        tentativas: 0,
-        ultimo_erro: None,
-        resposta_erp: None,
-        envio_incerto: false,
-        reconciliada: false,
-        criada_em: pago_em.with_timezone(&Utc),
-        proxima_tentativa: pago_em.with_timezone(&Utc),
-        sincronizada_em: None,
-    }
+    };
+    Baixa::nova(nova, pago_em.with_timezone(&Utc))
 }
 
 const SEM_IDS: IdsForma<'static> = IdsForma {
@@ -537,7 +528,6 @@ async fn the_request_carries_every_name_and_the_idempotency_key() {
     let demo = demo().await;
     let erp = client(&demo);
     let mut tef = baixa(7, "20001", PADARIA, 38990);
-    tef.forma = Forma::Tef;
     tef.id_cliente = Some("502".into());
     tef.transacao = Transacao::Tef {
         nsu: "000123".into(),

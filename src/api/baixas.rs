@@ -16,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
 use super::{ApiJson, AppState};
-use crate::model::{Baixa, Forma, StatusBaixa, Transacao};
+use crate::model::{Baixa, Forma, NovaBaixa, StatusBaixa, Transacao};
 use crate::money::Centavos;
 use crate::store::Registro;
 use crate::views::BaixaView;
@@ -60,7 +60,6 @@ pub struct TransacaoRequest {
 
 /// A validated request, and its canonical form for idempotency.
 struct Pedido {
-    forma: Forma,
     valor: Centavos,
     pago_em: DateTime<FixedOffset>,
     transacao: Transacao,
@@ -104,7 +103,6 @@ fn validate(fatura_id: &str, request: BaixaRequest) -> Result<Pedido, Problem> {
     })
     .to_string();
     Ok(Pedido {
-        forma,
         valor,
         pago_em,
         transacao,
@@ -274,33 +272,23 @@ pub async fn registrar(
             pedido.valor, fatura.valor_atual
         )));
     }
-    let forma = match pedido.forma {
+    let forma = match pedido.transacao.forma() {
         Forma::Pix => &state.baixa.pix,
         Forma::Tef => &state.baixa.tef,
     };
-    let now = Utc::now();
-    let baixa = Baixa {
+    let nova = NovaBaixa {
         id: uuid::Uuid::now_v7().to_string(),
         chave_idempotencia: chave,
         fatura_id: fatura.id.clone(),
         documento: fatura.documento.clone(),
         id_cliente: fatura.id_cliente.clone(),
         identifier: fatura.identifier.clone(),
-        forma: pedido.forma,
         valor: pedido.valor,
         pago_em: pedido.pago_em,
         transacao: pedido.transacao,
-        status: StatusBaixa::Pendente,
         aguardar_erp: forma.settled_by_erp(fatura.identifier.as_deref()),
-        tentativas: 0,
-        ultimo_erro: None,
-        resposta_erp: None,
-        envio_incerto: false,
-        reconciliada: false,
-        criada_em: now,
-        proxima_tentativa: now,
-        sincronizada_em: None,
     };
+    let baixa = Baixa::nova(nova, Utc::now());
     match state.totem.store().registrar_baixa(baixa, pedido.canonical).await? {
         Registro::Nova(baixa) => {
             state.waker.wake();

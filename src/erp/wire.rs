@@ -383,7 +383,7 @@ pub(super) fn baixa_body(baixa: &Baixa, ids: &IdsForma<'_>) -> Value {
         "data_pagamento",
         json!(baixa.pago_em.to_rfc3339_opts(SecondsFormat::Secs, false)),
     );
-    put("forma_pagamento", json!(baixa.forma.as_str()));
+    put("forma_pagamento", json!(baixa.forma().as_str()));
     put("transaction", transaction(&baixa.transacao));
     if let Some(id_empresa) = ids.id_empresa {
         put("id_empresa", json!(id_empresa));
@@ -638,6 +638,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::model::NovaBaixa;
 
     const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 20) {
         Some(day) => day,
@@ -1091,31 +1092,19 @@ mod tests {
 
     fn baixa(transacao: Transacao, id_cliente: Option<&str>) -> Baixa {
         let pago_em = DateTime::parse_from_rfc3339("2026-11-20T14:05:09.123-03:00").unwrap();
-        Baixa {
+        let nova = NovaBaixa {
             id: "0192f0c1-7a2b-7c3d-8e4f-5a6b7c8d9e0f".into(),
             chave_idempotencia: "totem-1-42".into(),
             fatura_id: "10001".into(),
             documento: CPF.into(),
             id_cliente: id_cliente.map(str::to_owned),
             identifier: Some("carteira-109".into()),
-            forma: match transacao {
-                Transacao::Pix { .. } => crate::model::Forma::Pix,
-                Transacao::Tef { .. } => crate::model::Forma::Tef,
-            },
             valor: Centavos::new(9990),
             pago_em,
             transacao,
-            status: crate::model::StatusBaixa::Pendente,
             aguardar_erp: false,
-            tentativas: 0,
-            ultimo_erro: None,
-            resposta_erp: None,
-            envio_incerto: false,
-            reconciliada: false,
-            criada_em: pago_em.with_timezone(&Utc),
-            proxima_tentativa: pago_em.with_timezone(&Utc),
-            sincronizada_em: None,
-        }
+        };
+        Baixa::nova(nova, pago_em.with_timezone(&Utc))
     }
 
     #[test]

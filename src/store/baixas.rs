@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::{Store, StoreError, format_instant, parse_instant};
-use crate::model::{Baixa, BaixaResumo, Forma, StatusBaixa, Transacao};
+use crate::model::{Baixa, BaixaResumo, StatusBaixa, Transacao};
 use crate::money::Centavos;
 
 /// The outcome of recording a baixa.
@@ -95,7 +95,7 @@ impl Store {
                 baixa.documento,
                 baixa.id_cliente,
                 baixa.identifier,
-                baixa.forma.as_str(),
+                baixa.forma().as_str(),
                 baixa.valor.get(),
                 baixa.pago_em.to_rfc3339(),
                 transacao,
@@ -351,18 +351,15 @@ fn decode(raw: RawBaixa) -> Result<Baixa, StoreError> {
         (ultimo_erro, resposta_erp, envio_incerto, reconciliada),
         (criada_em, proxima_tentativa, sincronizada_em),
     ) = raw;
-    let forma = match forma.as_str() {
-        "pix" => Forma::Pix,
-        "tef" => Forma::Tef,
-        other => {
-            return Err(StoreError::Corrompido(format!(
-                "forma de pagamento desconhecida {other:?}"
-            )));
-        }
-    };
     let pago_em = chrono::DateTime::parse_from_rfc3339(&pago_em)
         .map_err(|error| StoreError::Corrompido(format!("pago_em inválido {pago_em:?}: {error}")))?;
     let transacao: Transacao = serde_json::from_str(&transacao)?;
+    // The column is for people reading the file; the transaction is the truth, and they must agree.
+    if forma != transacao.forma().as_str() {
+        return Err(StoreError::Corrompido(format!(
+            "forma {forma:?} não corresponde à transação da baixa {id}"
+        )));
+    }
     Ok(Baixa {
         id,
         chave_idempotencia,
@@ -370,7 +367,6 @@ fn decode(raw: RawBaixa) -> Result<Baixa, StoreError> {
         documento,
         id_cliente,
         identifier,
-        forma,
         valor: Centavos::new(valor),
         pago_em,
         transacao,

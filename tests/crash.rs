@@ -90,7 +90,7 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
     erp.set_modo(Modo::Normal);
     erp.set_modo_baixa(ModoBaixa::Normal);
     let mut child = served.spawn(&http).await;
-    served.drain(&http).await;
+    let (pending, drain_time) = served.drain(&http, Duration::from_secs(600)).await;
     child.kill().unwrap();
     child.wait().unwrap();
 
@@ -144,7 +144,8 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
         acked.len()
     );
     eprintln!(
-        "crash test: {n_cycles} kill -9 cycles, {} baixas sent, {} acknowledged, {} held, {} booked, 0 lost, 0 duplicated",
+        "crash test: {n_cycles} kill -9 cycles, {} baixas sent, {} acknowledged, {} held, {} booked, 0 lost, \
+         0 duplicated; {pending} pending after the last kill drained in {drain_time:.1?}",
         seen.len(),
         acked.len(),
         held.len(),

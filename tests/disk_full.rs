@@ -10,6 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use borda::demo::DemoErp;
 use common::harness::pix_body;
@@ -82,7 +83,7 @@ async fn a_full_disk_refuses_new_baixas_and_loses_none_already_accepted() {
     let (status, _, body) = pay(&http, &served.base, &refused).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(body["status"], "pendente", "a new baixa, not a replay: {body}");
-    served.drain(&http).await;
+    served.drain(&http, Duration::from_secs(60)).await;
     child.kill().unwrap();
     child.wait().unwrap();
 

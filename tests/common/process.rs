@@ -62,9 +62,11 @@ impl Served {
     }
 
     /// Asks the daemon to sync until its outbox is empty; fails the test if a
-    /// baixa failed or the outbox does not drain within two minutes.
-    pub async fn drain(&self, http: &reqwest::Client) {
-        let deadline = Instant::now() + Duration::from_secs(120);
+    /// baixa failed or the outbox does not drain within `limit`. Answers how
+    /// many baixas were pending at first, and how long draining took.
+    pub async fn drain(&self, http: &reqwest::Client, limit: Duration) -> (u64, Duration) {
+        let started = Instant::now();
+        let mut first = None;
         loop {
             http.post(format!("{}/v1/sync", self.base)).send().await.unwrap();
             let ready: serde_json::Value = http
@@ -75,11 +77,16 @@ impl Served {
                 .json()
                 .await
                 .unwrap();
-            if ready["outbox"]["pendentes"] == 0 {
+            let pendentes = ready["outbox"]["pendentes"].as_u64().unwrap();
+            let first = *first.get_or_insert(pendentes);
+            if pendentes == 0 {
                 assert_eq!(ready["outbox"]["falhas"], 0, "{ready}");
-                return;
+                return (first, started.elapsed());
             }
-            assert!(Instant::now() < deadline, "the outbox did not drain: {ready}");
+            assert!(
+                started.elapsed() < limit,
+                "the outbox did not drain in {limit:?} ({first} pending at first): {ready}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -13,6 +13,7 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
 
 use super::problem::Problem;
 use crate::config::ApiConfig;
@@ -72,7 +73,7 @@ impl Guards {
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
-            .is_some_and(|presented| constant_time_eq(presented.as_bytes(), expected.as_bytes()))
+            .is_some_and(|presented| bool::from(presented.as_bytes().ct_eq(expected.as_bytes())))
     }
 }
 
@@ -103,29 +104,4 @@ pub async fn guard(State(guards): State<Arc<Guards>>, request: Request, next: Ne
         .into_response();
     }
     next.run(request).await
-}
-
-/// Compares secrets in time independent of where they first differ.
-fn constant_time_eq(presented: &[u8], expected: &[u8]) -> bool {
-    let mut difference = presented.len() ^ expected.len();
-    for (index, byte) in expected.iter().enumerate() {
-        let other = presented.get(index).copied().unwrap_or(!byte);
-        difference |= usize::from(byte ^ other);
-    }
-    difference == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::constant_time_eq;
-
-    #[test]
-    fn constant_time_eq_is_equality() {
-        assert!(constant_time_eq(b"segredo", b"segredo"));
-        assert!(!constant_time_eq(b"segredo", b"segredx"));
-        assert!(!constant_time_eq(b"segred", b"segredo"));
-        assert!(!constant_time_eq(b"segredoo", b"segredo"));
-        assert!(!constant_time_eq(b"", b"segredo"));
-        assert!(constant_time_eq(b"", b""));
-    }
 }

@@ -34,8 +34,6 @@ const BACKOFF_BASE: Duration = Duration::from_secs(1);
 const BACKOFF_CAP: Duration = Duration::from_secs(300);
 /// How often a baixa the ERP settles by itself is checked.
 const WATCH_INTERVAL: Duration = Duration::from_secs(15);
-/// Longest wait a `Retry-After` may impose.
-const RETRY_AFTER_CAP: Duration = Duration::from_secs(3600);
 /// Pause after the store itself failed, so a broken disk is not hammered.
 const STORE_PAUSE: Duration = Duration::from_secs(1);
 
@@ -233,9 +231,11 @@ fn backoff(attempts: u32) -> Duration {
     Duration::from_millis(fastrand::u64(0..=millis))
 }
 
+/// `delay` from now. Delays are bounded (the backoff cap; `erp` caps a `Retry-After` at an hour), so the fallback to
+/// "now" for one beyond chrono's range is never taken.
 fn after(delay: Duration) -> DateTime<Utc> {
     let now = Utc::now();
-    chrono::Duration::from_std(delay.min(RETRY_AFTER_CAP))
+    chrono::Duration::from_std(delay)
         .ok()
         .and_then(|delay| now.checked_add_signed(delay))
         .unwrap_or(now)

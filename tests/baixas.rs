@@ -173,18 +173,27 @@ async fn erp_down_for_the_whole_stream_then_back() {
     harness.stop().await;
 }
 
-#[tokio::test]
-async fn commit_then_hang_is_reconciled_without_a_second_post() {
-    let harness = Harness::start().await;
-    let valor = valor_atual(&harness, "10002").await;
-    harness.erp().set_modo_baixa(ModoBaixa::TravaDepois);
-    let (_, _, baixa) = harness.post_baixa("10002", Some("hang"), &pix_body(&valor)).await;
+/// Pays `fatura` while the ERP answers baixas as `modo` does, and waits until
+/// the first attempt has ended without an answer: the baixa's id and body.
+async fn uncertain_baixa(harness: &Harness, fatura: &str, modo: ModoBaixa) -> (String, Value) {
+    let valor = valor_atual(harness, fatura).await;
+    harness.erp().set_modo_baixa(modo);
+    let (_, _, baixa) = harness
+        .post_baixa(fatura, Some(&format!("incerta-{fatura}")), &pix_body(&valor))
+        .await;
     let id = baixa["id"].as_str().unwrap().to_owned();
     let uncertain = harness
         .wait_baixa(&id, |b| {
             b["tentativas"].as_u64() >= Some(1) && b["ultimo_erro"].is_string()
         })
         .await;
+    (id, uncertain)
+}
+
+#[tokio::test]
+async fn commit_then_hang_is_reconciled_without_a_second_post() {
+    let harness = Harness::start().await;
+    let (id, uncertain) = uncertain_baixa(&harness, "10002", ModoBaixa::TravaDepois).await;
     assert_eq!(uncertain["status"], "pendente");
     harness.erp().set_modo_baixa(ModoBaixa::Normal);
     let baixa = harness.wait_baixa(&id, synced).await;
@@ -196,16 +205,8 @@ async fn commit_then_hang_is_reconciled_without_a_second_post() {
 #[tokio::test]
 async fn a_404_by_id_alone_never_calls_an_uncertain_baixa_booked() {
     let harness = Harness::start().await;
-    let valor = valor_atual(&harness, "10002").await;
     // Hangs before booking: the attempt is uncertain, and nothing reached the ERP's books.
-    harness.erp().set_modo_baixa(ModoBaixa::TravaAntes);
-    let (_, _, baixa) = harness.post_baixa("10002", Some("lost-route"), &pix_body(&valor)).await;
-    let id = baixa["id"].as_str().unwrap().to_owned();
-    harness
-        .wait_baixa(&id, |b| {
-            b["tentativas"].as_u64() >= Some(1) && b["ultimo_erro"].is_string()
-        })
-        .await;
+    let (id, _) = uncertain_baixa(&harness, "10002", ModoBaixa::TravaAntes).await;
     // The by-id route now 404s for everything, while the customer's list still shows the fatura open.
     harness.erp().set_modo(Modo::FaturaSumida);
     harness.erp().set_modo_baixa(ModoBaixa::Normal);

@@ -8,8 +8,8 @@
 //! booked (timeout after sending, reset, 5xx) → retried, but first the
 //! fatura is read, and if the ERP no longer shows it open (neither by id nor
 //! in the customer's list) the baixa is recorded as synced ("reconciliada")
-//! without posting again. The ERP is
-//! treated as not idempotent unless `erp.idempotent` says otherwise.
+//! without posting again. The ERP is treated as not idempotent unless
+//! `erp.idempotent` says otherwise.
 //! Retries back off exponentially with full jitter (1 s base, 5 min cap),
 //! never sooner than a `Retry-After`. The worker wakes at once on a new
 //! baixa, on `POST /v1/sync` and when the ERP comes back.

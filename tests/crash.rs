@@ -18,7 +18,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use borda::demo::{DemoErp, Modo, ModoBaixa};
-use common::harness::pix_body;
 use common::process::Served;
 
 fn cycles() -> usize {
@@ -32,7 +31,7 @@ fn cycles() -> usize {
 type Seen = Arc<Mutex<BTreeMap<String, bool>>>;
 
 /// Streams baixas for fresh load faturas until aborted; records what was acknowledged.
-async fn stream(http: reqwest::Client, base: String, seen: Seen, next: Arc<Mutex<usize>>) {
+async fn stream(http: reqwest::Client, served: Arc<Served>, seen: Seen, next: Arc<Mutex<usize>>) {
     loop {
         let fatura = {
             let mut next = next.lock().unwrap();
@@ -40,11 +39,7 @@ async fn stream(http: reqwest::Client, base: String, seen: Seen, next: Arc<Mutex
             format!("L-{next}")
         };
         seen.lock().unwrap().insert(fatura.clone(), false);
-        let request = http
-            .post(format!("{base}/v1/faturas/{fatura}/baixas"))
-            .header("idempotency-key", format!("k-{fatura}"))
-            .json(&pix_body("10.00"))
-            .timeout(Duration::from_secs(3));
+        let request = served.pay(&http, &fatura).timeout(Duration::from_secs(3));
         match request.send().await {
             Ok(response) if response.status() == reqwest::StatusCode::ACCEPTED => {
                 seen.lock().unwrap().insert(fatura, true);
@@ -60,8 +55,7 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
     common::install_crypto();
     let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let served = Served::configure(dir.path(), &erp);
-    let base = served.base.clone();
+    let served = Arc::new(Served::configure(dir.path(), &erp));
     let http = reqwest::Client::new();
     let seen: Seen = Arc::default();
     let next = Arc::new(Mutex::new(0));
@@ -78,7 +72,7 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
         erp.set_modo_baixa(modo_baixa);
         erp.set_modo(if rng.u8(0..10) == 0 { Modo::Recusa } else { Modo::Normal });
         let mut child = served.spawn(&http).await;
-        let client = tokio::spawn(stream(http.clone(), base.clone(), seen.clone(), next.clone()));
+        let client = tokio::spawn(stream(http.clone(), served.clone(), seen.clone(), next.clone()));
         tokio::time::sleep(Duration::from_millis(rng.u64(30..400))).await;
         child.kill().unwrap();
         child.wait().unwrap();

@@ -13,30 +13,13 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use borda::demo::DemoErp;
-use common::harness::pix_body;
+use common::harness::send;
 use common::process::Served;
 use reqwest::StatusCode;
-use serde_json::Value;
 
 /// Room for the schema and a handful of baixas in the WAL (each payment commits
 /// a few transactions of whole 4 KiB pages), not for a thousand.
 const FILE_CAP_KIB: u64 = 384;
-
-async fn pay(http: &reqwest::Client, base: &str, fatura: &str) -> (StatusCode, Option<String>, Value) {
-    let response = http
-        .post(format!("{base}/v1/faturas/{fatura}/baixas"))
-        .header("idempotency-key", format!("k-{fatura}"))
-        .json(&pix_body("10.00"))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|value| value.to_str().unwrap().to_owned());
-    (status, content_type, response.json().await.unwrap())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_refuses_new_baixas_and_loses_none_already_accepted() {
@@ -51,7 +34,7 @@ async fn a_full_disk_refuses_new_baixas_and_loses_none_already_accepted() {
     let mut refused = None;
     for n in 1..=1000 {
         let fatura = format!("L-{n}");
-        let (status, content_type, body) = pay(&http, &served.base, &fatura).await;
+        let (status, headers, body) = send(served.pay(&http, &fatura)).await;
         if status == StatusCode::ACCEPTED {
             accepted.push(fatura);
             continue;
@@ -60,7 +43,7 @@ async fn a_full_disk_refuses_new_baixas_and_loses_none_already_accepted() {
             status == StatusCode::INSUFFICIENT_STORAGE || status == StatusCode::SERVICE_UNAVAILABLE,
             "{fatura}: {status} {body}"
         );
-        assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+        assert_eq!(headers["content-type"], "application/problem+json");
         assert!(
             ["armazenamento_cheio", "armazenamento_indisponivel"].contains(&body["code"].as_str().unwrap()),
             "{body}"
@@ -73,14 +56,14 @@ async fn a_full_disk_refuses_new_baixas_and_loses_none_already_accepted() {
     assert!(!accepted.is_empty(), "the cap left no room for a single baixa");
 
     // Still full: the refused payment is refused again, never half-recorded.
-    let (status, ..) = pay(&http, &served.base, &refused).await;
+    let (status, ..) = send(served.pay(&http, &refused)).await;
     assert_ne!(status, StatusCode::ACCEPTED);
     child.kill().unwrap();
     child.wait().unwrap();
 
     // Room again: everything accepted drains exactly once; the refused one is taken anew.
     let mut child = served.spawn(&http).await;
-    let (status, _, body) = pay(&http, &served.base, &refused).await;
+    let (status, _, body) = send(served.pay(&http, &refused)).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(body["status"], "pendente", "a new baixa, not a replay: {body}");
     served.drain(&http, Duration::from_secs(60)).await;

@@ -39,6 +39,13 @@ impl Served {
         }
     }
 
+    /// A R$ 10.00 PIX payment of the load fatura `fatura`, keyed `k-<fatura>`.
+    pub fn pay(&self, http: &reqwest::Client, fatura: &str) -> reqwest::RequestBuilder {
+        http.post(format!("{}/v1/faturas/{fatura}/baixas", self.base))
+            .header("idempotency-key", format!("k-{fatura}"))
+            .json(&super::harness::pix_body("10.00"))
+    }
+
     /// Starts `borda serve` and waits until it answers `/healthz`.
     pub async fn spawn(&self, http: &reqwest::Client) -> Child {
         let mut command = Command::new(env!("CARGO_BIN_EXE_borda"));

@@ -15,8 +15,8 @@ use tokio::net::TcpListener;
 use tokio::runtime::Runtime;
 
 use borda::config::Config;
-use borda::daemon::Daemon;
 use borda::demo::{CLIENTES_DEMO, DemoErp};
+use borda::edges::daemon::Daemon;
 
 /// A daemon whose cache holds one customer's faturas and whose ERP is gone.
 async fn offline_daemon(store: &Path) -> (Daemon, String) {

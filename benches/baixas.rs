@@ -14,13 +14,13 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 use tokio::sync::watch;
 
+use borda::adapters::erp::ErpClient;
+use borda::adapters::store::Store;
 use borda::config::BaixaConfig;
 use borda::demo::DemoErp;
-use borda::erp::ErpClient;
-use borda::model::{Baixa, NovaBaixa, Transacao};
-use borda::money::Centavos;
-use borda::store::Store;
-use borda::sync::{Waker, Worker};
+use borda::domain::model::{Baixa, NovaBaixa, Transacao};
+use borda::domain::money::Centavos;
+use borda::service::sync::{Waker, Worker};
 
 fn baixa(n: u64) -> Baixa {
     let now = Utc::now();

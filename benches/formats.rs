@@ -7,8 +7,8 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use borda::render::{Itf, Qr};
-use borda::{boleto, documento, pix};
+use borda::domain::render::{Itf, Qr};
+use borda::domain::{boleto, documento, pix};
 
 const LINHA: &str = "00190.50095 40144.816069 06809.350314 3 37370000000100";
 const ARRECADACAO: &str = "84630000000-3 29990296202-4 00410136000-8 00200644114-7";

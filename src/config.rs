@@ -264,7 +264,7 @@ impl Config {
         if !self.api.listen.ip().is_loopback() && self.api.token.is_empty() {
             return Err(invalid("api.listen", "endereço fora do loopback exige api.token"));
         }
-        if !self.empresa.documento.is_empty() && crate::documento::parse(&self.empresa.documento).is_err() {
+        if !self.empresa.documento.is_empty() && crate::domain::documento::parse(&self.empresa.documento).is_err() {
             return Err(invalid("empresa.documento", "CPF/CNPJ inválido"));
         }
         if self.api.body_limit == 0 {

@@ -2,33 +2,24 @@
 //!
 //! The crate is a library with a thin binary (`src/main.rs`) so that tests,
 //! benchmarks and fuzz targets drive the same code the daemon runs.
-//! `ARCHITECTURE.md` at the repository root is the codemap; in short:
+//! `ARCHITECTURE.md` at the repository root is the codemap. The folders are
+//! the layers:
 //!
-//! * domain, pure (no IO): [`money`], [`documento`], [`boleto`], [`pix`],
-//!   [`render`], [`pdf`], [`model`];
-//! * adapters: [`store`] (the SQLite file), [`erp`] (the ISP's ERP);
-//! * the totem's read-through policy: [`service`]; the baixas outbox
-//!   worker: [`sync`];
-//! * edges and lifecycle: [`api`], [`views`], [`cli`], [`config`],
-//!   [`daemon`], [`logging`], [`outbox`] (`borda sync`), and [`demo`] (a demo ERP for `borda demo`
-//!   and the tests).
+//! * [`domain`]: the pure domain (money, documents, boleto, PIX, rendering,
+//!   the ERP's nouns and the baixa state machine); no IO, no async runtime;
+//! * [`adapters`]: one outside thing each: [`adapters::store`] (the SQLite
+//!   file) and [`adapters::erp`] (the ISP's ERP);
+//! * [`service`]: the totem's use cases over the adapters: the read-through
+//!   cache, recording a payment, and the outbox sync worker;
+//! * [`edges`]: how the world reaches borda: the HTTP API, the CLI and the
+//!   daemon's lifecycle;
+//! * [`demo`]: a demo ERP, for `borda demo` and as the tests' fake upstream;
+//! * [`config`] and [`logging`]: plumbing every layer above the domain reads.
 
-pub mod api;
-pub mod boleto;
-pub mod cli;
+pub mod adapters;
 pub mod config;
-pub mod daemon;
 pub mod demo;
-pub mod documento;
-pub mod erp;
+pub mod domain;
+pub mod edges;
 pub mod logging;
-pub mod model;
-pub mod money;
-pub mod outbox;
-pub mod pdf;
-pub mod pix;
-pub mod render;
 pub mod service;
-pub mod store;
-pub mod sync;
-pub mod views;

@@ -1,7 +1,7 @@
-//! The `borda` binary: everything lives in the library; see `borda::cli`.
+//! The `borda` binary: everything lives in the library; see `borda::edges::cli`.
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    borda::cli::main()
+    borda::edges::cli::main()
 }

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! The public boleto vectors (`shared/vectors/boleto_bancario.json` and `arrecadacao.json`) against
-//! `borda::boleto`: every valid case decodes to exactly the recorded fields from both its linha and its barcode,
+//! `borda::domain::boleto`: every valid case decodes to exactly the recorded fields from both its linha and its barcode,
 //! and the builders reproduce its barcode; every invalid case is refused, with the error the vector's checker
 //! reason names when it names one; the fator tables hold in both directions.
 
@@ -10,11 +10,11 @@ use chrono::NaiveDate;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
-use borda::boleto::{
+use borda::domain::boleto::{
     Boleto, BoletoError, Detalhe, Segmento, Tipo, codigo_barras_arrecadacao, codigo_barras_bancario, data_para_fator,
     decode, fator_para_data,
 };
-use borda::money::Centavos;
+use borda::domain::money::Centavos;
 
 /// A reference date for cases whose result does not depend on it; never the clock.
 fn hoje_fixo() -> NaiveDate {

@@ -7,12 +7,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use borda::boleto;
+use borda::adapters::erp::{EnvioBaixa, ErpClient, ErpError, IdsForma};
 use borda::config::{Config, ErpConfig};
 use borda::demo::{CLIENTE_CARGA, CLIENTES_DEMO, DemoErp, Modo, ModoBaixa};
-use borda::erp::{EnvioBaixa, ErpClient, ErpError, IdsForma};
-use borda::model::{Baixa, Fatura, NovaBaixa, Transacao};
-use borda::money::Centavos;
+use borda::domain::boleto;
+use borda::domain::model::{Baixa, Fatura, NovaBaixa, Transacao};
+use borda::domain::money::Centavos;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde_json::json;
 
@@ -86,7 +86,7 @@ async fn the_demo_advertises_a_valid_configuration_and_valid_documents() {
     assert_eq!(erp.paths.faturas, "/api/faturas");
     for (documento, nome) in CLIENTES_DEMO {
         assert_eq!(
-            borda::documento::parse(documento).unwrap().numero(),
+            borda::domain::documento::parse(documento).unwrap().numero(),
             *documento,
             "{nome}"
         );
@@ -704,7 +704,7 @@ async fn a_stopped_erp_or_an_open_breaker_sends_nothing() {
 async fn load_faturas_are_made_on_demand_and_paid_like_the_others() {
     let demo = demo().await;
     let erp = client(&demo);
-    let cpf = borda::documento::parse(CLIENTE_CARGA).unwrap();
+    let cpf = borda::domain::documento::parse(CLIENTE_CARGA).unwrap();
     assert_eq!(cpf.numero(), CLIENTE_CARGA);
     assert!(CLIENTES_DEMO.iter().all(|(documento, _)| *documento != CLIENTE_CARGA));
 

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use borda::money::Centavos;
-use borda::{boleto, documento, pix};
+use borda::domain::money::Centavos;
+use borda::domain::{boleto, documento, pix};
 
 const SEEDS: [&str; 5] = [
     "00190.50095 40144.816069 06809.350314 3 37370000000100",

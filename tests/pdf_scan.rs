@@ -10,9 +10,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use borda::model::Fatura;
-use borda::money::Centavos;
-use borda::pdf::{Beneficiario, boleto_pdf};
+use borda::domain::model::Fatura;
+use borda::domain::money::Centavos;
+use borda::domain::pdf::{Beneficiario, boleto_pdf};
 use chrono::{Days, NaiveDate};
 use serde_json::Value;
 

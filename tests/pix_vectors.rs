@@ -3,8 +3,8 @@
 
 mod common;
 
-use borda::money::Centavos;
-use borda::pix::{self, Tipo};
+use borda::domain::money::Centavos;
+use borda::domain::pix::{self, Tipo};
 use serde_json::Value;
 
 fn vetores() -> Vec<Value> {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use borda::render::Itf;
+use borda::domain::render::Itf;
 
 use common::vector_file as carregar;
 

@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use borda::render::{Itf, Qr};
+use borda::domain::render::{Itf, Qr};
 
 use common::{Symbology, vector_file as carregar};
 

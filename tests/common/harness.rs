@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use borda::config::Config;
-use borda::daemon::Daemon;
 use borda::demo::DemoErp;
+use borda::edges::daemon::Daemon;
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::net::TcpListener;

@@ -1,0 +1,705 @@
+//! The ISP's ERP, seen from borda: an HTTP client that speaks the upstream contract (`spec/upstream-erp.md`).
+//!
+//! This module is the only place that knows the ERP's wire names: query parameters here; response fields and the
+//! body of a baixa in `wire` (which reads both generations of the contract leniently into [`crate::domain::model`] types).
+//! Every call is bounded by the configured timeout and goes through a circuit breaker (`breaker`), so a dead ERP
+//! costs the kiosk one timeout per threshold, not one per customer. A baixa's outcome is an [`EnvioBaixa`], which
+//! tells "certainly not sent" from "may have been booked", because the upstream is not idempotent. It must never
+//! log a full CPF/CNPJ or the auth secret, never retry a write, and never decide what a failure means to the
+//! customer: it reports [`ErpError`] or [`EnvioBaixa`] and the service layer or the sync worker chooses (cache,
+//! queue, message, check the fatura).
+
+mod breaker;
+mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value;
+
+use crate::config::{ErpConfig, ErpPaths};
+use crate::domain::model::{Baixa, Cliente, Contrato, Fatura};
+use breaker::Breaker;
+
+/// Largest response body read; beyond it the answer is refused (a boleto PDF in base64 is a few hundred KiB).
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// How much of an error response's body is kept in [`ErpError::Status`], and of any answer in [`EnvioBaixa`].
+const MAX_ERROR_BODY: usize = 2 * 1024;
+
+/// Why a call fails without reaching the network while the breaker is open.
+const BREAKER_OPEN: &str = "circuito aberto após falhas seguidas; aguardando o ERP voltar";
+
+/// The header that carries a baixa's id, for ERPs that deduplicate (IETF draft-ietf-httpapi-idempotency-key-header).
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Why a call to the ERP did not produce what was asked. Messages are Portuguese; none carries personal data.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ErpError {
+    /// The ERP could not be asked: no connection, timeout, connection reset, or the circuit breaker is open.
+    #[error("sistema do provedor indisponível: {0}")]
+    Indisponivel(String),
+    /// The ERP answered with a status outside 2xx; `corpo` is the start of its body (at most 2 KiB), for logs.
+    #[error("sistema do provedor respondeu com status {status}")]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The body, truncated to 2 KiB at a character boundary.
+        corpo: String,
+    },
+    /// The single resource asked for (cliente, fatura, boleto PDF) does not exist in the ERP.
+    #[error("não encontrado no sistema do provedor")]
+    NaoEncontrado,
+    /// The ERP answered 2xx with something that is not what the contract says.
+    #[error("resposta inválida do sistema do provedor: {0}")]
+    RespostaInvalida(String),
+    /// The `[erp]` configuration cannot make a request (an auth value that is not a valid header, a path that
+    /// does not make a URL); fixed by the technician, not by waiting.
+    #[error("configuração do ERP inválida: {0}")]
+    Configuracao(String),
+}
+
+impl ErpError {
+    /// Whether the failure says the ERP is down or broken (so cached data may stand in and the breaker counts
+    /// it): unreachable, or a 5xx answer.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ErpError::Indisponivel(_) => true,
+            ErpError::Status { status, .. } => *status >= 500,
+            ErpError::NaoEncontrado | ErpError::RespostaInvalida(_) | ErpError::Configuracao(_) => false,
+        }
+    }
+}
+
+/// The ERP's ids for one payment method (seed 002, Voalle: "ID da empresa" and "ID da conta", the carteira de
+/// cobrança the write-off is booked to); sent with a baixa when configured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IdsForma<'a> {
+    /// The ERP's company id for this method (`id_empresa`).
+    pub id_empresa: Option<&'a str>,
+    /// The ERP's account (carteira de cobrança) for this method (`id_conta`).
+    pub id_conta: Option<&'a str>,
+}
+
+/// What became of one attempt to post a baixa (offline.md §2.2). Never an error: every outcome is a state for the
+/// sync worker. Messages (`motivo`) are Portuguese, for the operator, and carry no personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvioBaixa {
+    /// The ERP booked it.
+    Aceita {
+        /// The ERP's answer, as text, at most 2 KiB.
+        resposta: String,
+    },
+    /// A business refusal: a 4xx other than 408 and 429, or a 2xx with `"success": false`. Nothing was booked;
+    /// sending it again unchanged would be refused again, so it is not for the worker to retry by itself.
+    Recusada {
+        /// The HTTP status of the refusal.
+        status: u16,
+        /// The ERP's answer, as text, at most 2 KiB.
+        resposta: String,
+    },
+    /// Certainly not processed: no connection could be made, the breaker is open, the ERP rate-limited it (429),
+    /// or the request could not even be built from the configuration. Safe to send again.
+    NaoEnviada {
+        /// Why, for the operator.
+        motivo: String,
+        /// How long the ERP asked to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+    },
+    /// May have been processed: a timeout or a broken connection after the request went out, a 408, a 5xx, or a
+    /// 2xx whose body is not the contract's. The fatura must be checked before sending again.
+    Incerta {
+        /// Why, for the operator.
+        motivo: String,
+        /// How long the ERP asked to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+    },
+}
+
+/// A client of the ISP's ERP. Cheap to clone: clones share the connection pool and the circuit breaker.
+#[derive(Clone, Debug)]
+pub struct ErpClient {
+    inner: Arc<Inner>,
+}
+
+/// What the clones of an [`ErpClient`] share.
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    /// `base_url` without its trailing slashes; paths are appended to it.
+    base: String,
+    paths: ErpPaths,
+    /// The auth header, marked sensitive so that it never appears in debug output.
+    auth: Option<(HeaderName, HeaderValue)>,
+    breaker: Breaker,
+}
+
+/// Whether a 404 means "this resource does not exist" (single resources) or is just an error status (lists,
+/// writes: a 404 there is more likely a wrong path in the configuration than an empty answer).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    /// One cliente, fatura or PDF: 404 is [`ErpError::NaoEncontrado`].
+    Single,
+    /// A list or a write: 404 is [`ErpError::Status`].
+    Other,
+}
+
+impl ErpClient {
+    /// A client for the ERP described by `config`; makes no request.
+    pub fn new(config: &ErpConfig) -> Result<ErpClient, ErpError> {
+        // reqwest is built without a default TLS provider; the first client of the process installs ring, and
+        // later ones find it installed, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let auth = if config.auth_value.is_empty() {
+            None
+        } else {
+            let name = HeaderName::from_bytes(config.auth_header.as_bytes())
+                .map_err(|_| ErpError::Configuracao("erp.auth_header não é um nome de cabeçalho HTTP".into()))?;
+            let mut value = HeaderValue::from_str(&config.auth_value)
+                .map_err(|_| ErpError::Configuracao("erp.auth_value contém caracteres inválidos".into()))?;
+            value.set_sensitive(true);
+            Some((name, value))
+        };
+        let timeout = Duration::from_millis(config.timeout_ms);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("borda/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| ErpError::Configuracao(root_cause(&error)))?;
+        Ok(ErpClient {
+            inner: Arc::new(Inner {
+                http,
+                base: config.base_url.trim_end_matches('/').to_owned(),
+                paths: config.paths.clone(),
+                auth,
+                breaker: Breaker::new(config.breaker_failures),
+            }),
+        })
+    }
+
+    /// The customer with this CPF/CNPJ (`GET paths.cliente ?cnpj_cpf=`).
+    pub async fn cliente(&self, documento: &str) -> Result<Cliente, ErpError> {
+        let documento = normalise_documento(documento);
+        let body = self
+            .get_json(&self.inner.paths.cliente, &[("cnpj_cpf", &documento)], Resource::Single)
+            .await?;
+        wire::cliente(body, &documento)
+            .map_err(ErpError::RespostaInvalida)?
+            .ok_or(ErpError::NaoEncontrado)
+    }
+
+    /// The open faturas of a customer, optionally of one contract (`GET paths.faturas`). Both generations'
+    /// parameter names are sent. Malformed records are logged and left out; the others are returned.
+    pub async fn faturas(&self, documento: &str, contrato: Option<&str>) -> Result<Vec<Fatura>, ErpError> {
+        let documento = normalise_documento(documento);
+        let mut fields = vec![
+            ("document", documento.as_str()),
+            ("customer_document_number", documento.as_str()),
+        ];
+        if let Some(contrato) = contrato {
+            fields.extend([("id_contrato", contrato), ("contract_id", contrato)]);
+        }
+        let body = self
+            .get_json(&self.inner.paths.faturas, &fields, Resource::Other)
+            .await?;
+        wire::faturas(body, &documento, contrato, today()).map_err(ErpError::RespostaInvalida)
+    }
+
+    /// One fatura by its ERP id (`GET paths.fatura`, `{id_fatura}` filled). The answer may be an object or a
+    /// list; the record whose id matches is taken.
+    pub async fn fatura(&self, id: &str) -> Result<Fatura, ErpError> {
+        let id = path_id(id)?;
+        let fields = [("id_fatura", id), ("customer_bill_id", id)];
+        let body = self
+            .get_json(&self.inner.paths.fatura, &fields, Resource::Single)
+            .await?;
+        wire::fatura_by_id(body, id, today())
+            .map_err(ErpError::RespostaInvalida)?
+            .ok_or(ErpError::NaoEncontrado)
+    }
+
+    /// The PDF of a boleto as the ERP renders it (`GET paths.boleto_pdf`). [`ErpError::NaoEncontrado`] when the
+    /// ERP has none (404 or an empty `base_64`), so the caller renders one itself.
+    pub async fn boleto_pdf(&self, boleto_id: &str) -> Result<Vec<u8>, ErpError> {
+        let boleto_id = path_id(boleto_id)?;
+        let body = self
+            .get_json(
+                &self.inner.paths.boleto_pdf,
+                &[("boleto_id", boleto_id)],
+                Resource::Single,
+            )
+            .await?;
+        wire::boleto_pdf(body)
+            .map_err(ErpError::RespostaInvalida)?
+            .ok_or(ErpError::NaoEncontrado)
+    }
+
+    /// The boleto PDF an ERP links to (`link_boleto` / `url_boleto`), for kiosks that must not open external
+    /// links. The ERP's credential goes along only when the link points at the ERP itself; the answer must be a
+    /// PDF. Not counted by the breaker: the link may live on another host.
+    pub async fn pdf_do_link(&self, link: &str) -> Result<Vec<u8>, ErpError> {
+        let invalid = |reason: String| ErpError::RespostaInvalida(format!("link do boleto: {reason}"));
+        let url = reqwest::Url::parse(link).map_err(|error| invalid(error.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(invalid("não é http(s)".into()));
+        }
+        let same_origin = reqwest::Url::parse(&self.inner.base).is_ok_and(|base| base.origin() == url.origin());
+        let mut request = self.inner.http.get(url);
+        if let Some((name, value)) = self.inner.auth.as_ref().filter(|_| same_origin) {
+            request = request.header(name.clone(), value.clone());
+        }
+        let mut response = request.send().await.map_err(|error| unavailable(&error))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(ErpError::Status {
+                status: status.as_u16(),
+                corpo: String::new(),
+            });
+        }
+        match read_body(&mut response, MAX_BODY).await? {
+            (body, true) if body.starts_with(b"%PDF-") => Ok(body),
+            _ => Err(invalid("a resposta não é um PDF".into())),
+        }
+    }
+
+    /// The contracts (installations) of a customer (`GET paths.contratos ?document=`).
+    pub async fn contratos(&self, documento: &str) -> Result<Vec<Contrato>, ErpError> {
+        let documento = normalise_documento(documento);
+        let body = self
+            .get_json(
+                &self.inner.paths.contratos,
+                &[("document", &documento)],
+                Resource::Other,
+            )
+            .await?;
+        wire::contratos(body).map_err(ErpError::RespostaInvalida)
+    }
+
+    /// Asks for a provisional unlock ("desbloqueio de confiança") of a service (`POST paths.desbloqueio`) and
+    /// returns the service status the ERP reports afterwards. Sent once: never retried here.
+    pub async fn desbloqueio(&self, id_cliente: &str, id_servico: &str) -> Result<String, ErpError> {
+        let fields = [("id_cliente", id_cliente), ("id_servico", id_servico)];
+        let body = self
+            .call(Method::POST, &self.inner.paths.desbloqueio, &fields, Resource::Other)
+            .await?;
+        wire::desbloqueio_status(parse_json(&body)?).map_err(ErpError::RespostaInvalida)
+    }
+
+    /// Posts one baixa (`POST paths.baixa`, placeholders `{id_fatura}` and `{id_cliente}` filled) with the header
+    /// `Idempotency-Key: <baixa.id>` and says what became of it. Sent once, never retried here: after an
+    /// [`EnvioBaixa::Incerta`] the caller reads the fatura before deciding to send again.
+    ///
+    /// Goes through the breaker: while it is open nothing is sent; a transport failure counts against it, any HTTP
+    /// answer (even a 5xx: for a write it says more about the request than about the ERP) closes it.
+    pub async fn baixa(&self, baixa: &Baixa, ids: &IdsForma<'_>) -> EnvioBaixa {
+        let envio = self.send_baixa(baixa, ids).await;
+        let (id, fatura) = (baixa.id.as_str(), baixa.fatura_id.as_str());
+        match &envio {
+            EnvioBaixa::Aceita { .. } => tracing::info!(baixa = id, fatura, "ERP accepted the baixa"),
+            EnvioBaixa::Recusada { status, .. } => {
+                tracing::warn!(baixa = id, fatura, status, "ERP refused the baixa");
+            }
+            EnvioBaixa::NaoEnviada { motivo, .. } => {
+                tracing::warn!(baixa = id, fatura, motivo = motivo.as_str(), "baixa not sent");
+            }
+            EnvioBaixa::Incerta { motivo, .. } => {
+                tracing::warn!(
+                    baixa = id,
+                    fatura,
+                    motivo = motivo.as_str(),
+                    "baixa may have reached the ERP without an answer"
+                );
+            }
+        }
+        envio
+    }
+
+    /// One attempt at a baixa, classified.
+    async fn send_baixa(&self, baixa: &Baixa, ids: &IdsForma<'_>) -> EnvioBaixa {
+        if self.inner.breaker.is_open() {
+            return EnvioBaixa::NaoEnviada {
+                motivo: BREAKER_OPEN.into(),
+                retry_after: None,
+            };
+        }
+        let request = match self.baixa_request(baixa, ids) {
+            Ok(request) => request,
+            Err(error) => {
+                return EnvioBaixa::NaoEnviada {
+                    motivo: error.to_string(),
+                    retry_after: None,
+                };
+            }
+        };
+        let mut response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                self.inner.breaker.record_failure();
+                // Only a failure to connect proves the request never left; a timeout or a reset may come after
+                // the ERP has read it, and hyper does not say how much was written.
+                return if error.is_connect() {
+                    EnvioBaixa::NaoEnviada {
+                        motivo: format!("sem conexão com o ERP: {}", root_cause(&error)),
+                        retry_after: None,
+                    }
+                } else {
+                    EnvioBaixa::Incerta {
+                        motivo: format!("o pedido pode ter chegado ao ERP: {}", transport_reason(&error)),
+                        retry_after: None,
+                    }
+                };
+            }
+        };
+        self.inner.breaker.record_success();
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| wire::retry_after(value, chrono::Utc::now()));
+        // A 2xx is read whole, since its shape decides; of any other answer only the start is kept, for the operator.
+        let limit = if status.is_success() { MAX_BODY } else { MAX_ERROR_BODY };
+        let body = match read_body(&mut response, limit).await {
+            Ok((body, complete)) if complete || !status.is_success() => Ok(body),
+            Ok(_) => Err(format!("corpo maior que {MAX_BODY} bytes")),
+            Err(error) => Err(error.to_string()),
+        };
+        wire::baixa_answer(status.as_u16(), body.as_deref().map_err(String::as_str), retry_after)
+    }
+
+    /// The POST of a baixa. An id that a path placeholder needs but the baixa lacks, or that would change the path,
+    /// stops it here: a write to another URL than the configured one must never go out.
+    fn baixa_request(&self, baixa: &Baixa, ids: &IdsForma<'_>) -> Result<reqwest::RequestBuilder, ErpError> {
+        let template = &self.inner.paths.baixa;
+        let mut fields = vec![("id_fatura", baixa.fatura_id.as_str())];
+        if let Some(id_cliente) = &baixa.id_cliente {
+            fields.push(("id_cliente", id_cliente.as_str()));
+        }
+        for (name, value) in &fields {
+            if template.contains(&format!("{{{name}}}")) && path_id(value).is_err() {
+                return Err(ErpError::Configuracao(format!(
+                    "{name} \"{value}\" não pode ir no caminho da baixa"
+                )));
+            }
+        }
+        let path = fill(template, &fields);
+        if path.contains('{') {
+            return Err(ErpError::Configuracao(format!(
+                "o caminho da baixa {template} pede um campo que esta baixa não tem"
+            )));
+        }
+        let key = HeaderValue::from_str(&baixa.id)
+            .map_err(|_| ErpError::Configuracao("id da baixa inválido como Idempotency-Key".into()))?;
+        Ok(self
+            .builder(Method::POST, self.url(template, &path)?)
+            .header(IDEMPOTENCY_KEY, key)
+            .json(&wire::baixa_body(baixa, ids)))
+    }
+
+    /// Whether the ERP answers at all (`GET paths.probe`; any HTTP status counts). Bypasses an open breaker, and
+    /// closes it when the ERP answers: this is the breaker's probe.
+    pub async fn sondar(&self) -> bool {
+        let outcome = match self.request(Method::GET, &self.inner.paths.probe, &[]) {
+            Ok(request) => request.send().await.map(|_| ()).map_err(|error| unavailable(&error)),
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(()) => {
+                self.inner.breaker.record_success();
+                true
+            }
+            Err(error) => {
+                tracing::debug!(%error, "ERP probe failed");
+                if error.is_unavailable() {
+                    self.inner.breaker.record_failure();
+                }
+                false
+            }
+        }
+    }
+
+    /// Whether calls go out (the circuit breaker is not open).
+    pub fn online(&self) -> bool {
+        !self.inner.breaker.is_open()
+    }
+
+    /// A GET whose 2xx body must be JSON.
+    async fn get_json(&self, template: &str, fields: &[(&str, &str)], resource: Resource) -> Result<Value, ErpError> {
+        parse_json(&self.call(Method::GET, template, fields, resource).await?)
+    }
+
+    /// One call through the breaker: the 2xx body, or the error; the outcome is recorded in the breaker.
+    async fn call(
+        &self,
+        method: Method,
+        template: &str,
+        fields: &[(&str, &str)],
+        resource: Resource,
+    ) -> Result<Vec<u8>, ErpError> {
+        if self.inner.breaker.is_open() {
+            return Err(ErpError::Indisponivel(BREAKER_OPEN.into()));
+        }
+        let outcome = self.send_request(method, template, fields, resource).await;
+        match &outcome {
+            Err(error) if error.is_unavailable() => {
+                tracing::warn!(operation = template, %error, "ERP call failed");
+                self.inner.breaker.record_failure();
+            }
+            // Any answer, even an error status, proves the ERP reachable; a bad configuration proves nothing.
+            Err(ErpError::Configuracao(_)) => {}
+            _ => {
+                self.inner.breaker.record_success();
+            }
+        }
+        outcome
+    }
+
+    /// Sends one request and reads its body, mapping statuses to [`ErpError`].
+    async fn send_request(
+        &self,
+        method: Method,
+        template: &str,
+        fields: &[(&str, &str)],
+        resource: Resource,
+    ) -> Result<Vec<u8>, ErpError> {
+        let mut response = self
+            .request(method, template, fields)?
+            .send()
+            .await
+            .map_err(|error| unavailable(&error))?;
+        let status = response.status();
+        tracing::debug!(operation = template, status = status.as_u16(), "ERP answered");
+        if status.is_success() {
+            let (body, complete) = read_body(&mut response, MAX_BODY).await?;
+            return if complete {
+                Ok(body)
+            } else {
+                Err(ErpError::RespostaInvalida(format!("corpo maior que {MAX_BODY} bytes")))
+            };
+        }
+        if status == StatusCode::NOT_FOUND && resource == Resource::Single {
+            return Err(ErpError::NaoEncontrado);
+        }
+        // The body of an error only goes into the error, for logs; a failure to read it does not matter.
+        let body = match read_body(&mut response, MAX_ERROR_BODY).await {
+            Ok((start, _)) => truncated_text(&start),
+            Err(_) => String::new(),
+        };
+        Err(ErpError::Status {
+            status: status.as_u16(),
+            corpo: body,
+        })
+    }
+
+    /// The request for one operation: URL from the template with `{field}` placeholders filled, every field also
+    /// as query (GET) or JSON body (other methods), and the fixed headers.
+    fn request(
+        &self,
+        method: Method,
+        template: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<reqwest::RequestBuilder, ErpError> {
+        let url = self.url(template, &fill(template, fields))?;
+        let mut request = self.builder(method.clone(), url);
+        if method == Method::GET {
+            if !fields.is_empty() {
+                request = request.query(fields);
+            }
+        } else {
+            let body: serde_json::Map<String, Value> = fields
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), Value::from(*value)))
+                .collect();
+            request = request.json(&body);
+        }
+        Ok(request)
+    }
+
+    /// The URL of a filled `path` (made of `template`, named in the error).
+    fn url(&self, template: &str, path: &str) -> Result<Url, ErpError> {
+        let separator = if path.starts_with('/') { "" } else { "/" };
+        Url::parse(&format!("{}{separator}{path}", self.inner.base))
+            .map_err(|error| ErpError::Configuracao(format!("caminho {template}: {error}")))
+    }
+
+    /// A request with the fixed headers: JSON wanted, and the ERP's credential.
+    fn builder(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
+        let mut request = self.inner.http.request(method, url).header(ACCEPT, "application/json");
+        if let Some((name, value)) = &self.inner.auth {
+            request = request.header(name.clone(), value.clone());
+        }
+        request
+    }
+}
+
+/// A path template with its `{field}` placeholders filled by the percent-encoded values; placeholders without a
+/// field stay as they are.
+fn fill(template: &str, fields: &[(&str, &str)]) -> String {
+    let mut path = template.to_owned();
+    for (name, value) in fields {
+        path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
+    }
+    path
+}
+
+/// The local date: only used to pick the fator de vencimento cycle when validating a linha digitável, where a
+/// day either way cannot change the result.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// The documento as the ERP is asked for it: normalised when it is a valid CPF/CNPJ, else as given (trimmed),
+/// so the ERP, not borda, says whether it knows it.
+fn normalise_documento(documento: &str) -> String {
+    crate::domain::documento::parse(documento).map_or_else(|_| documento.trim().to_owned(), |d| d.numero().to_owned())
+}
+
+/// Reads at most `limit` bytes of the body: the bytes, and whether that was the whole body.
+async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<(Vec<u8>, bool), ErpError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|error| unavailable(&error))? {
+        if body.len().saturating_add(chunk.len()) > limit {
+            let fits = limit.saturating_sub(body.len());
+            body.extend_from_slice(chunk.get(..fits).unwrap_or_default());
+            return Ok((body, false));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, true))
+}
+
+/// A 2xx body as JSON.
+fn parse_json(body: &[u8]) -> Result<Value, ErpError> {
+    serde_json::from_slice(body).map_err(|error| ErpError::RespostaInvalida(format!("JSON inválido: {error}")))
+}
+
+/// An error body as text, cut at a character boundary within [`MAX_ERROR_BODY`] bytes.
+fn truncated_text(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut end = text.len().min(MAX_ERROR_BODY);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default().to_owned()
+}
+
+/// A transport failure as [`ErpError::Indisponivel`], without the URL (its query holds the customer's documento).
+fn unavailable(error: &reqwest::Error) -> ErpError {
+    ErpError::Indisponivel(transport_reason(error))
+}
+
+/// What went wrong on the way, in a few words and without the URL.
+fn transport_reason(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "tempo de resposta esgotado".to_owned()
+    } else if error.is_connect() {
+        format!("sem conexão: {}", root_cause(error))
+    } else {
+        format!("falha de comunicação: {}", root_cause(error))
+    }
+}
+
+/// The innermost cause of a reqwest error ("Connection refused (os error 111)"), which says more than reqwest's
+/// own "error sending request for url (…)" and, unlike it, never contains the URL.
+fn root_cause(error: &reqwest::Error) -> String {
+    let Some(mut cause) = std::error::Error::source(error) else {
+        return "erro sem detalhes".to_owned();
+    };
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+/// An id that goes into a URL path: one that is empty or only dots would name another resource (`..` climbs a
+/// level even percent-encoded, per the URL standard), so it cannot name an existing one.
+fn path_id(id: &str) -> Result<&str, ErpError> {
+    let id = id.trim();
+    if id.chars().all(|c| c == '.') {
+        Err(ErpError::NaoEncontrado)
+    } else {
+        Ok(id)
+    }
+}
+
+/// Percent-encodes a value for one path segment: everything but RFC 3986 unreserved characters.
+fn encode_segment(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encode_segment_escapes_all_but_unreserved() {
+        assert_eq!(encode_segment("A-7781_x.y~z"), "A-7781_x.y~z");
+        assert_eq!(encode_segment("a/b c?d#é"), "a%2Fb%20c%3Fd%23%C3%A9");
+    }
+
+    #[test]
+    fn ids_that_would_change_the_path_do_not_exist() {
+        for id in ["", " ", ".", "..", "..."] {
+            assert!(matches!(path_id(id), Err(ErpError::NaoEncontrado)), "{id:?}");
+        }
+        assert_eq!(path_id(" A-1 ").unwrap(), "A-1");
+        assert_eq!(path_id("1.2").unwrap(), "1.2");
+    }
+
+    #[test]
+    fn truncated_text_keeps_whole_characters() {
+        let long = "é".repeat(MAX_ERROR_BODY);
+        let cut = truncated_text(long.as_bytes());
+        assert!(cut.len() <= MAX_ERROR_BODY);
+        assert!(cut.chars().all(|c| c == 'é'));
+        assert_eq!(truncated_text(b"erro"), "erro");
+    }
+
+    #[test]
+    fn only_unreachable_and_5xx_count_as_unavailable() {
+        assert!(ErpError::Indisponivel("x".into()).is_unavailable());
+        assert!(
+            ErpError::Status {
+                status: 503,
+                corpo: String::new()
+            }
+            .is_unavailable()
+        );
+        assert!(
+            !ErpError::Status {
+                status: 401,
+                corpo: String::new()
+            }
+            .is_unavailable()
+        );
+        assert!(!ErpError::NaoEncontrado.is_unavailable());
+        assert!(!ErpError::RespostaInvalida("x".into()).is_unavailable());
+        assert!(!ErpError::Configuracao("x".into()).is_unavailable());
+    }
+
+    #[test]
+    fn documento_normalised_or_as_given() {
+        assert_eq!(normalise_documento("529.982.247-25"), "52998224725");
+        assert_eq!(normalise_documento("12.abc.345/01de-35"), "12ABC34501DE35");
+        assert_eq!(normalise_documento(" 123 "), "123");
+    }
+
+    #[test]
+    fn the_secret_is_not_in_debug_output() {
+        let toml = "[erp]\nbase_url = \"http://127.0.0.1:1\"\nauth_value = \"Bearer segredo-do-provedor\"\n";
+        let config = crate::config::Config::parse(toml, std::path::Path::new("borda.toml")).unwrap();
+        let client = ErpClient::new(&config.erp).unwrap();
+        assert!(!format!("{client:?}").contains("segredo-do-provedor"));
+    }
+}

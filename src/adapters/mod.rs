@@ -1,0 +1,4 @@
+//! Adapters: each owns one outside thing and translates it into domain types.
+
+pub mod erp;
+pub mod store;

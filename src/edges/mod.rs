@@ -1,0 +1,8 @@
+//! Edges: how the world reaches borda (the HTTP API, the command line, the
+//! daemon's lifecycle) and the JSON shapes both show.
+
+pub mod api;
+pub mod cli;
+pub mod daemon;
+pub mod outbox;
+pub mod views;

@@ -18,8 +18,10 @@ use borda::adapters::erp::ErpClient;
 use borda::adapters::store::Store;
 use borda::config::BaixaConfig;
 use borda::demo::DemoErp;
-use borda::domain::model::{Baixa, NovaBaixa, Transacao};
+use borda::domain::baixa::Politica;
+use borda::domain::baixa::{Baixa, NovaBaixa, Transacao};
 use borda::domain::money::Centavos;
+use borda::service::saude::Saude;
 use borda::service::sync::{Waker, Worker};
 
 fn baixa(n: u64) -> Baixa {
@@ -34,7 +36,8 @@ fn baixa(n: u64) -> Baixa {
         valor: Centavos::new(1000),
         pago_em: now.fixed_offset(),
         transacao: Transacao::Pix {
-            e2e_id: "E12345678202611231015abcdefGHIJK".into(),
+            // One payment pays one fatura: each baixa has its own end-to-end id.
+            e2e_id: format!("E12345678202611231015{n:011}"),
             txid: None,
         },
         aguardar_erp: false,
@@ -98,7 +101,14 @@ fn drain(_: &mut Criterion) {
         let config = borda::config::Config::parse(&erp_server.config_toml(), std::path::Path::new("bench")).unwrap();
         let erp = ErpClient::new(&config.erp).unwrap();
         let (stop, stopped) = watch::channel(false);
-        let worker = Worker::new(store.clone(), erp, BaixaConfig::default(), false, Waker::default());
+        let worker = Worker::new(
+            store.clone(),
+            erp,
+            std::sync::Arc::new(BaixaConfig::default()),
+            Politica::default(),
+            Waker::default(),
+            Saude::default(),
+        );
         let started = Instant::now();
         let task = tokio::spawn(worker.run(stopped));
         loop {

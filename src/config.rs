@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::domain::baixa::Forma;
+
 /// The annotated example printed by `borda config example`.
 pub const EXAMPLE: &str = include_str!("../assets/config.example.toml");
 
@@ -67,6 +69,16 @@ pub struct FormaConfig {
     /// itself (its own bank integration): borda watches the fatura instead of
     /// posting a baixa, which would book the money twice. `"*"` means all.
     pub settled_by_erp: Vec<String>,
+}
+
+impl BaixaConfig {
+    /// The settings of one payment method.
+    pub fn forma(&self, forma: Forma) -> &FormaConfig {
+        match forma {
+            Forma::Pix => &self.pix,
+            Forma::Tef => &self.tef,
+        }
+    }
 }
 
 impl FormaConfig {

@@ -4,6 +4,7 @@
 //! reqwest, rusqlite, axum or hyper (`tests/tidy.rs` checks it). A wrong
 //! digit here is lost money, so every parser is unit- and property-tested.
 
+pub mod baixa;
 pub mod boleto;
 pub mod documento;
 pub mod model;

@@ -12,16 +12,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::adapters::erp::{ErpClient, ErpError};
 use crate::adapters::store::{Store, StoreError};
 use crate::config::{Config, ConfigError};
+use crate::domain::baixa::Politica;
 use crate::domain::pdf::Beneficiario;
 use crate::edges::api::{self, AppState};
 use crate::service::Totem;
-use crate::service::sync::{Waker, Worker};
+use crate::service::saude::Saude;
+use crate::service::sync::{Waker, Worker, sondar};
+
+/// How often the store thread is asked for a trivial job when systemd has no watchdog for us.
+const STORE_CHECK_INTERVAL: Duration = Duration::from_secs(5);
+/// How long that trivial job may take before the check counts as missed.
+const STORE_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the daemon could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +41,9 @@ pub enum DaemonError {
     Erp(#[from] ErpError),
     #[error("não foi possível escutar em {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    /// A background part stopped while the daemon ran: the daemon exits so that systemd restarts it.
+    #[error("parte do serviço parou: {0}")]
+    ParteParou(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -43,8 +53,11 @@ pub struct Daemon {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
-    /// The ERP probe and the sync worker.
+    /// The supervisors of the background parts (ERP probe, sync worker, store check).
     tasks: Vec<JoinHandle<()>>,
+    saude: Saude,
+    /// Notified when a background part stops.
+    parou: Arc<Notify>,
 }
 
 impl Daemon {
@@ -56,32 +69,42 @@ impl Daemon {
             .await
             .map_err(|error| DaemonError::Io(std::io::Error::other(error)))??;
         let erp = ErpClient::new(&config.erp)?;
-        let totem = Totem::new(erp.clone(), store, Duration::from_secs(config.cache.fresh_secs));
+        let waker = Waker::default();
+        let saude = Saude::default();
+        let baixa = Arc::new(config.baixa.clone());
+        let totem = Totem::new(
+            erp.clone(),
+            store.clone(),
+            Duration::from_secs(config.cache.fresh_secs),
+            Arc::clone(&baixa),
+            waker.clone(),
+        );
         let beneficiario = Beneficiario {
             nome: config.empresa.nome.clone(),
             documento: crate::domain::documento::parse(&config.empresa.documento)
                 .ok()
                 .map(|documento| documento.formatado()),
         };
-        let waker = Waker::default();
+        let politica = Politica {
+            erp_idempotente: config.erp.idempotent,
+        };
         let worker = Worker::new(
-            totem.store().clone(),
+            store.clone(),
             erp.clone(),
-            config.baixa.clone(),
-            config.erp.idempotent,
+            baixa,
+            politica,
             waker.clone(),
+            saude.clone(),
         );
         let state = AppState {
             totem,
             beneficiario: Arc::new(beneficiario),
             fresh_secs: config.cache.fresh_secs,
-            baixa: Arc::new(config.baixa.clone()),
-            waker: waker.clone(),
+            saude: saude.clone(),
         };
         let app = api::router(state, &config);
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
-        let sync = tokio::spawn(worker.run(stopped.clone()));
         let mut server_stopped = stopped.clone();
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -91,19 +114,53 @@ impl Daemon {
                 .await
         });
         let interval = Duration::from_millis(config.erp.probe_interval_ms);
-        let probe = tokio::spawn(probe(erp, interval, waker, stopped));
+        let parou = Arc::new(Notify::new());
+        let supervisor = Supervisor {
+            saude: saude.clone(),
+            stopped: stopped.clone(),
+            parou: Arc::clone(&parou),
+        };
+        let tasks = vec![
+            supervisor.spawn("sync", {
+                let stopped = stopped.clone();
+                async move {
+                    worker.run(stopped).await;
+                    Ok(())
+                }
+            }),
+            supervisor.spawn("sonda do ERP", {
+                let (store, stopped) = (store.clone(), stopped.clone());
+                async move {
+                    sondar(erp, store, interval, waker, stopped).await;
+                    Ok(())
+                }
+            }),
+            supervisor.spawn("store", vigiar_store(store, stopped)),
+        ];
         tracing::info!(%addr, "borda listening");
         Ok(Daemon {
             addr,
             stop,
             server,
-            tasks: vec![probe, sync],
+            tasks,
+            saude,
+            parou,
         })
     }
 
     /// The address the API answers on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Resolves when a background part has stopped, with its name and why.
+    pub async fn parte_parou(&self) -> String {
+        loop {
+            if let Some((parte, motivo)) = self.saude.mortas().into_iter().next() {
+                return format!("{parte}: {motivo}");
+            }
+            self.parou.notified().await;
+        }
     }
 
     /// Stops accepting, waits for requests in flight and the background tasks.
@@ -120,21 +177,59 @@ impl Daemon {
     }
 }
 
-/// While the ERP's breaker is open, asks it every `interval` whether it is
-/// back, so answers return to "upstream" without a customer paying for a
-/// timeout first; when it is, the sync worker drains the outbox at once.
-async fn probe(erp: ErpClient, interval: Duration, waker: Waker, mut stopped: watch::Receiver<bool>) {
+/// Runs the daemon's background parts and reports any that stops while the daemon runs (it returned, failed with
+/// its reason, or panicked):
+/// `/healthz` and `/readyz` then answer 503 naming it, and `borda serve` exits non-zero so systemd restarts it.
+struct Supervisor {
+    saude: Saude,
+    stopped: watch::Receiver<bool>,
+    parou: Arc<Notify>,
+}
+
+impl Supervisor {
+    fn spawn<F>(&self, parte: &'static str, part: F) -> JoinHandle<()>
+    where
+        F: std::future::Future<Output = Result<(), String>> + Send + 'static,
+    {
+        let (saude, stopped, parou) = (self.saude.clone(), self.stopped.clone(), Arc::clone(&self.parou));
+        tokio::spawn(async move {
+            let motivo = match tokio::spawn(part).await {
+                Ok(Ok(())) if *stopped.borrow() => return,
+                Ok(Ok(())) => "terminou sem que o serviço parasse".to_owned(),
+                Ok(Err(motivo)) => motivo,
+                Err(error) if error.is_panic() => "falhou com um erro interno (panic)".to_owned(),
+                Err(error) => error.to_string(),
+            };
+            saude.morreu(parte, motivo);
+            parou.notify_one();
+        })
+    }
+}
+
+/// Asks the store thread for a trivial job, forever: `WATCHDOG=1` goes to systemd only after it answers, so a store
+/// thread that hangs gets the service restarted by systemd (`WatchdogSec=`), and one that died stops this part (the
+/// daemon then exits).
+async fn vigiar_store(store: Store, mut stopped: watch::Receiver<bool>) -> Result<(), String> {
+    let watchdog = sd_notify::watchdog_enabled();
+    // systemd's advice: ping at half the watchdog interval.
+    let interval = watchdog.map_or(STORE_CHECK_INTERVAL, |limit| limit / 2);
     let mut ticker = tokio::time::interval(interval);
-    // A probe slower than the interval must not be followed by a burst of them.
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = ticker.tick() => {}
-            _ = stopped.wait_for(|stop| *stop) => return,
+            _ = stopped.wait_for(|stop| *stop) => return Ok(()),
         }
-        if !erp.online() && erp.sondar().await {
-            tracing::info!("ERP reachable again");
-            waker.wake();
+        match tokio::time::timeout(STORE_CHECK_TIMEOUT, store.ping()).await {
+            Ok(Ok(())) => {
+                if watchdog.is_some()
+                    && let Err(error) = sd_notify::notify(&[sd_notify::NotifyState::Watchdog])
+                {
+                    tracing::warn!(%error, "could not ping systemd's watchdog");
+                }
+            }
+            Ok(Err(error)) => return Err(format!("o banco de dados local não responde: {error}")),
+            Err(_) => tracing::warn!("the store thread took over 10 s to answer a trivial job"),
         }
     }
 }
@@ -150,9 +245,33 @@ pub async fn serve(config_path: &Path) -> Result<(), DaemonError> {
         })?;
     let daemon = Daemon::start(config, listener).await?;
     notify_systemd_ready();
-    shutdown_signal().await;
-    tracing::info!("shutting down");
-    daemon.stop().await
+    let parou = tokio::select! {
+        () = shutdown_signal() => None,
+        parte = daemon.parte_parou() => Some(parte),
+    };
+    notify_systemd_stopping();
+    match parou {
+        None => {
+            tracing::info!("shutting down");
+            daemon.stop().await
+        }
+        Some(parte) => {
+            tracing::error!(
+                parte = parte.as_str(),
+                "a part of the daemon stopped; exiting so that systemd restarts it"
+            );
+            // The parts still running are stopped as on SIGTERM; the exit status says what happened.
+            let _ = daemon.stop().await;
+            Err(DaemonError::ParteParou(parte))
+        }
+    }
+}
+
+/// Tells systemd that the service is stopping; a no-op elsewhere.
+fn notify_systemd_stopping() {
+    if let Err(error) = sd_notify::notify(&[sd_notify::NotifyState::Stopping]) {
+        tracing::warn!(%error, "could not notify systemd");
+    }
 }
 
 /// Tells systemd (`Type=notify`) that the API is up; a no-op elsewhere.

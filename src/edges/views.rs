@@ -9,9 +9,10 @@ use chrono::{DateTime, Local, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::baixa::{Baixa, BaixaResumo, Estado, Transacao};
 use crate::domain::boleto::{Boleto, Detalhe};
 use crate::domain::documento::{self, Documento};
-use crate::domain::model::{Baixa, BaixaResumo, Cliente, Contrato, Endereco, Fatura, Transacao};
+use crate::domain::model::{Cliente, Contrato, Endereco, Fatura};
 use crate::domain::money::Centavos;
 use crate::domain::pix::{self, BrCode};
 use crate::service::{Answer, Origem};
@@ -382,6 +383,8 @@ pub struct BaixaView {
     pub resposta_erp: Option<String>,
     /// The PIX is settled by the ERP's own integration: borda watches the fatura instead of posting.
     pub aguardando_erp: bool,
+    /// A post may have reached the ERP without a clear answer: the ERP is read before posting again.
+    pub envio_incerto: bool,
     /// Synced by seeing the fatura paid at the ERP rather than by an answer to a post.
     pub reconciliada: bool,
     pub criada_em: String,
@@ -425,7 +428,7 @@ impl From<&Baixa> for BaixaView {
                 comprovante_estabelecimento,
             },
         };
-        let pendente = baixa.status == crate::domain::model::StatusBaixa::Pendente;
+        let pendente = baixa.estado.em_aberto();
         BaixaView {
             id: baixa.id.clone(),
             fatura_id: baixa.fatura_id.clone(),
@@ -433,12 +436,13 @@ impl From<&Baixa> for BaixaView {
             valor: baixa.valor,
             pago_em: baixa.pago_em.to_rfc3339(),
             transacao,
-            status: baixa.status.as_str(),
+            status: baixa.status().as_str(),
             tentativas: baixa.tentativas,
             ultimo_erro: baixa.ultimo_erro.clone(),
             resposta_erp: baixa.resposta_erp.clone(),
-            aguardando_erp: baixa.aguardar_erp,
-            reconciliada: baixa.reconciliada,
+            aguardando_erp: baixa.estado == Estado::AguardandoErp,
+            envio_incerto: matches!(baixa.estado, Estado::Enviando | Estado::Incerta),
+            reconciliada: baixa.estado == Estado::Reconciliada,
             criada_em: local_instant(baixa.criada_em),
             proxima_tentativa: pendente.then(|| local_instant(baixa.proxima_tentativa)),
             sincronizada_em: baixa.sincronizada_em.map(local_instant),

@@ -8,16 +8,22 @@
 //! it is; with neither, the caller gets [`ServiceError::Unavailable`].
 //! This module knows neither HTTP nor SQL nor the ERP's wire names.
 
+pub mod pagamento;
+pub mod saude;
 pub mod sync;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::adapters::erp::{ErpClient, ErpError};
 use crate::adapters::store::{Cached, Store, StoreError};
-use crate::domain::model::{BaixaResumo, Cliente, Contrato, Fatura, StatusBaixa, ordenar};
+use crate::config::BaixaConfig;
+use crate::domain::baixa::{BaixaResumo, StatusBaixa};
+use crate::domain::model::{Cliente, Contrato, Fatura, ordenar};
+use sync::Waker;
 
 /// Where an answer came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,25 +57,47 @@ pub enum ServiceError {
     Store(#[from] StoreError),
 }
 
-/// The read-through cache over the ERP.
+/// The totem's use cases: the read-through cache over the ERP, and the
+/// payments (`pagamento`). Cheap to clone.
 #[derive(Clone)]
 pub struct Totem {
     erp: ErpClient,
     store: Store,
     fresh: Duration,
+    baixa: Arc<BaixaConfig>,
+    /// Wakes the sync worker when a payment is recorded or an operator asks.
+    waker: Waker,
 }
 
 impl Totem {
-    pub fn new(erp: ErpClient, store: Store, fresh: Duration) -> Self {
-        Totem { erp, store, fresh }
+    pub fn new(erp: ErpClient, store: Store, fresh: Duration, baixa: Arc<BaixaConfig>, waker: Waker) -> Self {
+        Totem {
+            erp,
+            store,
+            fresh,
+            baixa,
+            waker,
+        }
     }
 
-    pub fn erp(&self) -> &ErpClient {
-        &self.erp
+    /// Whether the ERP is taking calls (its circuit breaker is closed).
+    pub fn online(&self) -> bool {
+        self.erp.online()
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Asks the ERP for a provisional unlock of a service; online only.
+    pub async fn desbloqueio(&self, id_cliente: &str, id_servico: &str) -> Result<String, ErpError> {
+        self.erp.desbloqueio(id_cliente, id_servico).await
+    }
+
+    /// The boleto PDF the ERP renders for this fatura (see [`ErpClient::boleto_pdf`]).
+    pub async fn boleto_pdf_do_erp(&self, fatura_id: &str) -> Result<Vec<u8>, ErpError> {
+        self.erp.boleto_pdf(fatura_id).await
+    }
+
+    /// The boleto PDF an ERP links to (see [`ErpClient::pdf_do_link`]).
+    pub async fn pdf_do_link(&self, link: &str) -> Result<Vec<u8>, ErpError> {
+        self.erp.pdf_do_link(link).await
     }
 
     pub async fn cliente(&self, documento: &str) -> Result<Answer<Cliente>, ServiceError> {

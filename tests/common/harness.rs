@@ -144,13 +144,25 @@ impl Harness {
 }
 
 /// A PIX baixa body for `valor`.
+///
+/// Each body is a new payment: its end-to-end id is unique (one PIX pays one fatura) and carries the current
+/// instant, and `pago_em` is now, as a PIX integration reports them.
 pub fn pix_body(valor: &str) -> Value {
+    let agora = chrono::Utc::now();
+    let unico = uuid::Uuid::now_v7().simple().to_string();
+    let e2e_id = format!("E12345678{}{}", agora.format("%Y%m%d%H%M"), &unico[unico.len() - 11..]);
     serde_json::json!({
         "forma": "pix",
         "valor": valor,
-        "pago_em": "2026-11-23T10:15:00-03:00",
-        "transacao": {"e2e_id": "E12345678202611231015abcdefGHIJK", "txid": "FAT10001"},
+        "pago_em": agora_brasilia(),
+        "transacao": {"e2e_id": e2e_id, "txid": "FAT10001"},
     })
+}
+
+/// Now, in Brasília's offset, as a payment terminal reports it.
+pub fn agora_brasilia() -> String {
+    let brasilia = chrono::FixedOffset::west_opt(3 * 3600).unwrap();
+    chrono::Utc::now().with_timezone(&brasilia).to_rfc3339()
 }
 
 /// A TEF baixa body for `valor`.
@@ -158,7 +170,7 @@ pub fn tef_body(valor: &str) -> Value {
     serde_json::json!({
         "forma": "tef",
         "valor": valor,
-        "pago_em": "2026-11-23T10:15:00-03:00",
+        "pago_em": agora_brasilia(),
         "transacao": {
             "nsu": "123456", "autorizacao": "A1B2C3", "bandeira": "VISA",
             "comprovante_cliente": ["  VIA CLIENTE  ", "VISA CREDITO", "VALOR: R$ 99,90"],

@@ -20,7 +20,8 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use crate::config::{ErpConfig, ErpPaths};
-use crate::domain::model::{Baixa, Cliente, Contrato, Fatura};
+use crate::domain::baixa::Baixa;
+use crate::domain::model::{Cliente, Contrato, Fatura};
 use breaker::Breaker;
 
 /// Largest response body read; beyond it the answer is refused (a boleto PDF in base64 is a few hundred KiB).
@@ -108,6 +109,11 @@ pub enum EnvioBaixa {
         /// How long the ERP asked to wait (`Retry-After`), if it said.
         retry_after: Option<Duration>,
     },
+    /// The ERP refused borda's credentials (401, 403): certainly not booked, and not about the payment.
+    NaoAutorizada {
+        /// The HTTP status.
+        status: u16,
+    },
     /// May have been processed: a timeout or a broken connection after the request went out, a 408, a 5xx, or a
     /// 2xx whose body is not the contract's. The fatura must be checked before sending again.
     Incerta {
@@ -116,6 +122,13 @@ pub enum EnvioBaixa {
         /// How long the ERP asked to wait (`Retry-After`), if it said.
         retry_after: Option<Duration>,
     },
+}
+
+/// Whether the ERP still lists a fatura among the customer's open ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmAberto {
+    Sim,
+    Nao,
 }
 
 /// A client of the ISP's ERP. Cheap to clone: clones share the connection pool and the circuit breaker.
@@ -221,6 +234,16 @@ impl ErpClient {
             .ok_or(ErpError::NaoEncontrado)
     }
 
+    /// Whether the customer's open list still has the fatura `fatura_id`.
+    pub async fn fatura_em_aberto(&self, documento: &str, fatura_id: &str) -> Result<EmAberto, ErpError> {
+        let abertas = self.faturas(documento, None).await?;
+        Ok(if abertas.iter().any(|fatura| fatura.id == fatura_id) {
+            EmAberto::Sim
+        } else {
+            EmAberto::Nao
+        })
+    }
+
     /// The PDF of a boleto as the ERP renders it (`GET paths.boleto_pdf`). [`ErpError::NaoEncontrado`] when the
     /// ERP has none (404 or an empty `base_64`), so the caller renders one itself.
     pub async fn boleto_pdf(&self, boleto_id: &str) -> Result<Vec<u8>, ErpError> {
@@ -304,6 +327,9 @@ impl ErpClient {
             }
             EnvioBaixa::NaoEnviada { motivo, .. } => {
                 tracing::warn!(baixa = id, fatura, motivo = motivo.as_str(), "baixa not sent");
+            }
+            EnvioBaixa::NaoAutorizada { status } => {
+                tracing::error!(baixa = id, fatura, status, "ERP refused borda's credentials");
             }
             EnvioBaixa::Incerta { motivo, .. } => {
                 tracing::warn!(

@@ -16,7 +16,8 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use super::{EnvioBaixa, IdsForma, truncated_text};
-use crate::domain::model::{Baixa, Cliente, Contrato, Endereco, Fatura, Transacao};
+use crate::domain::baixa::{Baixa, Transacao};
+use crate::domain::model::{Cliente, Contrato, Endereco, Fatura};
 use crate::domain::money::Centavos;
 use crate::domain::{boleto, documento, pix};
 
@@ -638,7 +639,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::domain::model::NovaBaixa;
+    use crate::domain::baixa::NovaBaixa;
 
     const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 20) {
         Some(day) => day,
@@ -1174,6 +1175,7 @@ mod tests {
             EnvioBaixa::Aceita { .. } => "aceita",
             EnvioBaixa::Recusada { .. } => "recusada",
             EnvioBaixa::NaoEnviada { .. } => "nao_enviada",
+            EnvioBaixa::NaoAutorizada { .. } => "nao_autorizada",
             EnvioBaixa::Incerta { .. } => "incerta",
         }
     }

@@ -3,7 +3,10 @@
 //!
 //! Every write here is one `BEGIN IMMEDIATE` transaction on a connection with
 //! `synchronous=FULL`: when a method returns `Ok`, the row survives a power
-//! cut. Rows are never deleted.
+//! cut. Rows are never deleted. A baixa's state changes only through
+//! [`Store::aplicar`], which persists one transition of
+//! [`crate::domain::baixa`]'s state machine and refuses it when the row is no
+//! longer in the state it starts from.
 
 use std::collections::HashMap;
 
@@ -11,7 +14,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
 
 use super::{Store, StoreError, format_instant, parse_instant};
-use crate::domain::model::{Baixa, BaixaResumo, StatusBaixa, Transacao};
+use crate::domain::baixa::{Baixa, BaixaResumo, Estado, Evento, Politica, StatusBaixa, Transacao, transicao};
 use crate::domain::money::Centavos;
 
 /// The outcome of recording a baixa.
@@ -25,6 +28,19 @@ pub enum Registro {
     ChaveComOutroPedido,
     /// The fatura already has a baixa that is pending or synced.
     FaturaComBaixa(Baixa),
+    /// The payment (PIX end-to-end id, TEF NSU and authorisation) already pays another live baixa.
+    TransacaoJaUsada(Baixa),
+}
+
+/// What became of an operator's request to send a refused baixa again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reenvio {
+    /// It was not refused: left as it is.
+    NaoFalhou(Baixa),
+    /// Another live baixa holds its fatura or its payment now: it stays refused.
+    Bloqueada(Baixa),
+    /// Back in the queue, due now.
+    Reenviada(Baixa),
 }
 
 /// The worker's next piece of work.
@@ -38,54 +54,124 @@ pub enum Proxima {
     Nenhuma,
 }
 
-/// How an attempt ended, as the worker records it.
+/// One step of a baixa's life, as the worker records it: a transition of the
+/// state machine (or none, `de == para`, for a postponement) and what goes with it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Resultado {
-    /// The ERP booked it, or (`reconciliada`) shows the fatura paid.
-    Sincronizada {
-        resposta: Option<String>,
-        reconciliada: bool,
-        em: DateTime<Utc>,
-    },
-    /// The ERP refused it: kept for an operator.
-    Falhou { erro: String, resposta: String },
-    /// Try again at `proxima`; `incerto` when the ERP may have booked the attempt.
-    Adiada {
-        erro: String,
-        proxima: DateTime<Utc>,
-        incerto: bool,
-    },
+pub struct Passagem {
+    /// The state the baixa must be in; the update is refused otherwise.
+    pub de: Estado,
+    pub para: Estado,
+    /// A post is recorded as sent: counts one attempt.
+    pub tentativa: bool,
+    /// Why it is not settled yet; cleared when `None`.
+    pub ultimo_erro: Option<String>,
+    /// The ERP's answer, kept verbatim; the previous one stays when `None`.
+    pub resposta: Option<String>,
+    /// When the worker looks at it again.
+    pub proxima: DateTime<Utc>,
+    pub em: DateTime<Utc>,
 }
 
-/// The columns every read selects, in the order [`from_row`] reads them.
-const COLUMNS: &str = "id, chave_idempotencia, fatura_id, documento, id_cliente, identifier, forma, valor_centavos, \
-     pago_em, transacao, status, aguardar_erp, tentativas, ultimo_erro, resposta_erp, envio_incerto, reconciliada, \
-     criada_em, proxima_tentativa, sincronizada_em";
+/// One page of the baixas list, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pagina {
+    pub baixas: Vec<Baixa>,
+    /// The id to ask `antes` of for the next page, when there is one.
+    pub proximo: Option<String>,
+}
+
+/// The columns every read selects, in the order [`from_row`] reads them (a macro, so that fixed queries can be
+/// made of it with `concat!`).
+macro_rules! columns {
+    () => {
+        "id, chave_idempotencia, fatura_id, documento, id_cliente, identifier, forma, valor_centavos, pago_em, \
+         transacao, status, aguardar_erp, tentativas, ultimo_erro, resposta_erp, envio_incerto, reconciliada, \
+         criada_em, proxima_tentativa, sincronizada_em"
+    };
+}
+
+/// The query of one baixa matching `condition`, which has one `?1` parameter.
+macro_rules! select_one {
+    ($condition:literal) => {
+        concat!(
+            "SELECT ",
+            columns!(),
+            " FROM baixas WHERE ",
+            $condition,
+            " ORDER BY rowid LIMIT 1"
+        )
+    };
+}
+
+const COLUMNS: &str = columns!();
+
+/// The ways one baixa is looked up inside a transaction; each is a fixed query, so no SQL is ever built from input.
+#[derive(Clone, Copy)]
+enum Chave<'a> {
+    Id(&'a str),
+    Idempotencia(&'a str),
+    /// The live (not failed) baixa of a fatura.
+    FaturaViva(&'a str),
+    /// The live baixa paid by this transaction.
+    TransacaoViva(&'a str),
+}
+
+/// A state as the columns keep it: `(status, envio_incerto, reconciliada)`. [`Estado::Enviando`] and
+/// [`Estado::Incerta`] are kept alike: after a crash, a post that was in flight is exactly as uncertain.
+/// `aguardar_erp` is written once, when the baixa is taken, and says whether it was ever watched rather than posted.
+fn colunas(estado: Estado) -> (&'static str, bool, bool) {
+    let status = estado.status().as_str();
+    match estado {
+        Estado::Enviando | Estado::Incerta => (status, true, false),
+        Estado::Reconciliada => (status, false, true),
+        Estado::Pendente | Estado::AguardandoErp | Estado::Sincronizada | Estado::Falhou => (status, false, false),
+    }
+}
+
+/// The state the columns say.
+fn estado(status: StatusBaixa, aguardar_erp: bool, envio_incerto: bool, reconciliada: bool) -> Estado {
+    match status {
+        StatusBaixa::Pendente if aguardar_erp => Estado::AguardandoErp,
+        StatusBaixa::Pendente if envio_incerto => Estado::Incerta,
+        StatusBaixa::Pendente => Estado::Pendente,
+        StatusBaixa::Sincronizada if reconciliada => Estado::Reconciliada,
+        StatusBaixa::Sincronizada => Estado::Sincronizada,
+        StatusBaixa::Falhou => Estado::Falhou,
+    }
+}
 
 impl Store {
-    /// Records `baixa` durably, unless its key or its fatura says it is a
-    /// replay or a second payment. `pedido` is the canonical request the key
-    /// stands for.
+    /// Records `baixa` durably, unless its key, its fatura or its payment says
+    /// it is a replay or a second payment. `pedido` is the canonical request
+    /// the key stands for. The key is looked up in the same transaction that
+    /// inserts, so concurrent replays of one key all get the one baixa.
     pub async fn registrar_baixa(&self, baixa: Baixa, pedido: String) -> Result<Registro, StoreError> {
         let transacao = serde_json::to_string(&baixa.transacao)?;
         self.call(TransactionBehavior::Immediate, move |tx| {
-            let previous = tx
-                .prepare_cached("SELECT pedido, id FROM baixas WHERE chave_idempotencia = ?1")?
-                .query_row([&baixa.chave_idempotencia], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+            let previous: Option<String> = tx
+                .prepare_cached("SELECT pedido FROM baixas WHERE chave_idempotencia = ?1")?
+                .query_row([&baixa.chave_idempotencia], |row| row.get(0))
                 .optional()?;
-            if let Some((previous_pedido, id)) = previous {
-                if previous_pedido != pedido {
+            if let Some(previous) = previous {
+                if previous != pedido {
                     return Ok(Registro::ChaveComOutroPedido);
                 }
-                return read_one(tx, "id = ?1", &id)?.map(Registro::Repetida).ok_or_else(missing_row);
+                let replayed = read_one(tx, Chave::Idempotencia(&baixa.chave_idempotencia))?;
+                return replayed.map(Registro::Repetida).ok_or_else(missing_row);
             }
-            if let Some(live) = read_one(tx, "fatura_id = ?1 AND status <> 'falhou'", &baixa.fatura_id)? {
+            if let Some(live) = read_one(tx, Chave::FaturaViva(&baixa.fatura_id))? {
                 return Ok(Registro::FaturaComBaixa(live));
             }
+            let transacao_id = baixa.transacao.identidade();
+            if let Some(live) = read_one(tx, Chave::TransacaoViva(&transacao_id))? {
+                return Ok(Registro::TransacaoJaUsada(live));
+            }
+            let (status, envio_incerto, reconciliada) = colunas(baixa.estado);
             tx.prepare_cached(
                 "INSERT INTO baixas (id, chave_idempotencia, pedido, fatura_id, documento, id_cliente, identifier, forma,
-                     valor_centavos, pago_em, transacao, status, aguardar_erp, criada_em, proxima_tentativa)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                     valor_centavos, pago_em, transacao, status, aguardar_erp, envio_incerto, reconciliada, criada_em,
+                     proxima_tentativa, transacao_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?
             .execute(params![
                 baixa.id,
@@ -99,10 +185,13 @@ impl Store {
                 baixa.valor.get(),
                 baixa.pago_em.to_rfc3339(),
                 transacao,
-                baixa.status.as_str(),
-                baixa.aguardar_erp,
+                status,
+                baixa.estado == Estado::AguardandoErp,
+                envio_incerto,
+                reconciliada,
                 format_instant(baixa.criada_em),
                 format_instant(baixa.proxima_tentativa),
+                transacao_id,
             ])?;
             Ok(Registro::Nova(baixa))
         })
@@ -112,7 +201,7 @@ impl Store {
     /// The baixa with this id.
     pub async fn baixa(&self, id: &str) -> Result<Option<Baixa>, StoreError> {
         let id = id.to_owned();
-        self.call(TransactionBehavior::Deferred, move |tx| read_one(tx, "id = ?1", &id))
+        self.call(TransactionBehavior::Deferred, move |tx| read_one(tx, Chave::Id(&id)))
             .await
     }
 
@@ -120,7 +209,7 @@ impl Store {
     pub async fn baixa_por_chave(&self, chave: &str) -> Result<Option<(Baixa, String)>, StoreError> {
         let chave = chave.to_owned();
         self.call(TransactionBehavior::Deferred, move |tx| {
-            let Some(baixa) = read_one(tx, "chave_idempotencia = ?1", &chave)? else {
+            let Some(baixa) = read_one(tx, Chave::Idempotencia(&chave))? else {
                 return Ok(None);
             };
             let pedido: String = tx
@@ -131,27 +220,50 @@ impl Store {
         .await
     }
 
-    /// Baixas in the order they were recorded, optionally of one status; at most `limite`.
-    pub async fn baixas(&self, status: Option<StatusBaixa>, limite: usize) -> Result<Vec<Baixa>, StoreError> {
+    /// Baixas newest first, optionally of one status, older than the baixa `antes` when given; at most `limite`.
+    /// An `antes` that names no baixa gives an empty page.
+    pub async fn baixas(
+        &self,
+        status: Option<StatusBaixa>,
+        antes: Option<String>,
+        limite: usize,
+    ) -> Result<Pagina, StoreError> {
         let limite = i64::try_from(limite).unwrap_or(i64::MAX);
         self.call(TransactionBehavior::Deferred, move |tx| {
-            let sql = format!("SELECT {COLUMNS} FROM baixas WHERE ?1 IS NULL OR status = ?1 ORDER BY rowid LIMIT ?2");
+            let cursor: Option<i64> = match &antes {
+                None => Some(i64::MAX),
+                Some(id) => tx
+                    .prepare_cached("SELECT rowid FROM baixas WHERE id = ?1")?
+                    .query_row([id], |row| row.get(0))
+                    .optional()?,
+            };
+            let Some(cursor) = cursor else {
+                return Ok(Pagina {
+                    baixas: Vec::new(),
+                    proximo: None,
+                });
+            };
+            let sql = format!(
+                "SELECT {COLUMNS} FROM baixas WHERE (?1 IS NULL OR status = ?1) AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3"
+            );
             let mut statement = tx.prepare_cached(&sql)?;
-            let rows = statement.query_map(params![status.map(StatusBaixa::as_str), limite], from_row)?;
-            rows.map(|row| row?).collect()
+            // One more than asked tells whether there is a next page.
+            let rows = statement.query_map(params![status.map(StatusBaixa::as_str), cursor, limite + 1], from_row)?;
+            let mut baixas = rows.map(|row| row?).collect::<Result<Vec<_>, _>>()?;
+            let mais = baixas.len() > usize::try_from(limite).unwrap_or(usize::MAX);
+            baixas.truncate(usize::try_from(limite).unwrap_or(usize::MAX));
+            let proximo = if mais { baixas.last().map(|baixa| baixa.id.clone()) } else { None };
+            Ok(Pagina { baixas, proximo })
         })
         .await
     }
 
-    /// How many baixas are pending and how many failed.
+    /// How many baixas are pending and how many failed: two index ranges, never a scan of the table.
     pub async fn contar_baixas(&self) -> Result<(u64, u64), StoreError> {
         self.call(TransactionBehavior::Deferred, |tx| {
-            let (pendentes, falhas): (i64, i64) = tx
-                .prepare_cached(
-                    "SELECT count(*) FILTER (WHERE status = 'pendente'), count(*) FILTER (WHERE status = 'falhou')
-                     FROM baixas",
-                )?
-                .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            let mut count = tx.prepare_cached("SELECT count(*) FROM baixas WHERE status = ?1")?;
+            let pendentes: i64 = count.query_row([StatusBaixa::Pendente.as_str()], |row| row.get(0))?;
+            let falhas: i64 = count.query_row([StatusBaixa::Falhou.as_str()], |row| row.get(0))?;
             Ok((
                 u64::try_from(pendentes).unwrap_or(0),
                 u64::try_from(falhas).unwrap_or(0),
@@ -211,94 +323,112 @@ impl Store {
         .await
     }
 
-    /// Counts an attempt and marks it possibly delivered, before anything is
-    /// sent: a crash during the send then leaves the baixa marked uncertain,
-    /// and the worker checks the fatura before sending again.
-    pub async fn marcar_tentativa(&self, id: &str) -> Result<(), StoreError> {
+    /// Persists one step of baixa `id`: its state goes from `passagem.de` to `passagem.para`. Refused with
+    /// [`StoreError::EstadoMudou`] when the row is not in `de` any more, so a stale copy never overwrites a newer
+    /// state.
+    pub async fn aplicar(&self, id: &str, passagem: Passagem) -> Result<(), StoreError> {
         let id = id.to_owned();
         self.call(TransactionBehavior::Immediate, move |tx| {
-            tx.prepare_cached("UPDATE baixas SET tentativas = tentativas + 1, envio_incerto = 1 WHERE id = ?1")?
-                .execute([&id])?;
-            Ok(())
-        })
-        .await
-    }
-
-    /// Records how an attempt ended.
-    pub async fn registrar_resultado(&self, id: &str, resultado: Resultado) -> Result<(), StoreError> {
-        let id = id.to_owned();
-        self.call(TransactionBehavior::Immediate, move |tx| {
-            match resultado {
-                Resultado::Sincronizada {
-                    resposta,
+            let (de_status, de_incerto, de_reconciliada) = colunas(passagem.de);
+            let (status, incerto, reconciliada) = colunas(passagem.para);
+            let sincronizada = passagem.para.status() == StatusBaixa::Sincronizada;
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE baixas SET status = ?2, envio_incerto = ?3, reconciliada = ?4,
+                         tentativas = tentativas + ?5, ultimo_erro = ?6, resposta_erp = coalesce(?7, resposta_erp),
+                         proxima_tentativa = ?8, sincronizada_em = CASE WHEN ?9 THEN ?10 ELSE sincronizada_em END
+                     WHERE id = ?1 AND status = ?11 AND envio_incerto = ?12 AND reconciliada = ?13
+                       AND aguardar_erp = ?14",
+                )?
+                .execute(params![
+                    id,
+                    status,
+                    incerto,
                     reconciliada,
-                    em,
-                } => tx
-                    .prepare_cached(
-                        "UPDATE baixas SET status = 'sincronizada', resposta_erp = coalesce(?2, resposta_erp),
-                             reconciliada = ?3, envio_incerto = 0, ultimo_erro = NULL, sincronizada_em = ?4
-                         WHERE id = ?1",
-                    )?
-                    .execute(params![id, resposta, reconciliada, format_instant(em)])?,
-                Resultado::Falhou { erro, resposta } => tx
-                    .prepare_cached(
-                        "UPDATE baixas SET status = 'falhou', ultimo_erro = ?2, resposta_erp = ?3, envio_incerto = 0
-                         WHERE id = ?1",
-                    )?
-                    .execute(params![id, erro, resposta])?,
-                Resultado::Adiada { erro, proxima, incerto } => tx
-                    .prepare_cached(
-                        "UPDATE baixas SET ultimo_erro = ?2, proxima_tentativa = ?3, envio_incerto = ?4 WHERE id = ?1",
-                    )?
-                    .execute(params![id, erro, format_instant(proxima), incerto])?,
-            };
-            Ok(())
+                    i64::from(passagem.tentativa),
+                    passagem.ultimo_erro,
+                    passagem.resposta,
+                    format_instant(passagem.proxima),
+                    sincronizada,
+                    format_instant(passagem.em),
+                    de_status,
+                    de_incerto,
+                    de_reconciliada,
+                    passagem.de == Estado::AguardandoErp,
+                ])?;
+            if changed == 1 {
+                Ok(())
+            } else {
+                Err(StoreError::EstadoMudou(id))
+            }
         })
         .await
     }
 
-    /// An operator's word: a failed baixa goes back to the queue, due now.
-    /// Answers the baixa as it stands afterwards; one in any other status, or
-    /// whose fatura has another live baixa, is left as it is.
-    pub async fn reenviar_baixa(&self, id: &str, agora: DateTime<Utc>) -> Result<Option<Baixa>, StoreError> {
+    /// An operator's word: a failed baixa goes back to the queue, due now; `None` when there is no such baixa.
+    pub async fn reenviar_baixa(&self, id: &str, agora: DateTime<Utc>) -> Result<Option<Reenvio>, StoreError> {
         let id = id.to_owned();
         self.call(TransactionBehavior::Immediate, move |tx| {
-            let Some(baixa) = read_one(tx, "id = ?1", &id)? else {
+            let Some(baixa) = read_one(tx, Chave::Id(&id))? else {
                 return Ok(None);
             };
-            if baixa.status != StatusBaixa::Falhou {
-                return Ok(Some(baixa));
+            let Ok(para) = transicao(baixa.estado, Evento::Reenvio, Politica::default()) else {
+                return Ok(Some(Reenvio::NaoFalhou(baixa)));
+            };
+            let transacao_id = baixa.transacao.identidade();
+            if read_one(tx, Chave::FaturaViva(&baixa.fatura_id))?.is_some()
+                || read_one(tx, Chave::TransacaoViva(&transacao_id))?.is_some()
+            {
+                return Ok(Some(Reenvio::Bloqueada(baixa)));
             }
-            // The fatura may have been paid again meanwhile: then this one stays failed.
-            if read_one(tx, "fatura_id = ?1 AND status <> 'falhou'", &baixa.fatura_id)?.is_some() {
-                return Ok(Some(baixa));
-            }
+            let (status, incerto, reconciliada) = colunas(para);
             tx.prepare_cached(
-                "UPDATE baixas SET status = 'pendente', envio_incerto = 0, proxima_tentativa = ?2 WHERE id = ?1",
+                "UPDATE baixas SET status = ?2, envio_incerto = ?3, reconciliada = ?4, proxima_tentativa = ?5,
+                     transacao_id = ?6
+                 WHERE id = ?1",
             )?
-            .execute(params![id, format_instant(agora)])?;
-            read_one(tx, "id = ?1", &id)
+            .execute(params![
+                id,
+                status,
+                incerto,
+                reconciliada,
+                format_instant(agora),
+                transacao_id
+            ])?;
+            Ok(read_one(tx, Chave::Id(&id))?.map(Reenvio::Reenviada))
         })
         .await
     }
 
-    /// Makes every pending baixa due at `agora` (`POST /v1/sync`, the ERP is back).
-    pub async fn antecipar_baixas(&self, agora: DateTime<Utc>) -> Result<(), StoreError> {
+    /// Makes every pending baixa due between `agora` and `agora + espalhar`, each at a random instant, so that a fleet
+    /// of totems that see the ERP back together does not post all at once (`espalhar` zero: all due now).
+    pub async fn antecipar_baixas(&self, agora: DateTime<Utc>, espalhar: chrono::Duration) -> Result<(), StoreError> {
+        let janela = espalhar.num_milliseconds().max(0);
         self.call(TransactionBehavior::Immediate, move |tx| {
-            tx.prepare_cached(
-                "UPDATE baixas SET proxima_tentativa = ?1 WHERE status = 'pendente' AND proxima_tentativa > ?1",
-            )?
-            .execute([format_instant(agora)])?;
+            let ids: Vec<String> = tx
+                .prepare_cached("SELECT id FROM baixas WHERE status = 'pendente' AND proxima_tentativa > ?1")?
+                .query_map([format_instant(agora)], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut update = tx.prepare_cached("UPDATE baixas SET proxima_tentativa = ?2 WHERE id = ?1")?;
+            for id in ids {
+                let devida = agora + chrono::Duration::milliseconds(fastrand::i64(0..=janela));
+                update.execute(params![id, format_instant(devida)])?;
+            }
             Ok(())
         })
         .await
     }
 }
 
-/// One baixa matching `condition` (with one `?1` parameter).
-fn read_one(tx: &Transaction<'_>, condition: &str, value: &str) -> Result<Option<Baixa>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM baixas WHERE {condition} ORDER BY rowid LIMIT 1");
-    tx.prepare_cached(&sql)?
+/// One baixa found by `chave`.
+fn read_one(tx: &Transaction<'_>, chave: Chave<'_>) -> Result<Option<Baixa>, StoreError> {
+    let (sql, value) = match chave {
+        Chave::Id(id) => (select_one!("id = ?1"), id),
+        Chave::Idempotencia(key) => (select_one!("chave_idempotencia = ?1"), key),
+        Chave::FaturaViva(fatura) => (select_one!("fatura_id = ?1 AND status <> 'falhou'"), fatura),
+        Chave::TransacaoViva(transacao) => (select_one!("transacao_id = ?1 AND status <> 'falhou'"), transacao),
+    };
+    tx.prepare_cached(sql)?
         .query_row([value], from_row)
         .optional()?
         .transpose()
@@ -308,78 +438,84 @@ fn read_one(tx: &Transaction<'_>, condition: &str, value: &str) -> Result<Option
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Baixa, StoreError>> {
     let text = |index: usize| row.get::<_, String>(index);
     let optional = |index: usize| row.get::<_, Option<String>>(index);
-    let raw = (
-        (
-            text(0)?,
-            text(1)?,
-            text(2)?,
-            text(3)?,
-            optional(4)?,
-            optional(5)?,
-            text(6)?,
-        ),
-        (
-            row.get::<_, i64>(7)?,
-            text(8)?,
-            text(9)?,
-            text(10)?,
-            row.get::<_, bool>(11)?,
-            row.get::<_, i64>(12)?,
-        ),
-        (
-            optional(13)?,
-            optional(14)?,
-            row.get::<_, bool>(15)?,
-            row.get::<_, bool>(16)?,
-        ),
-        (text(17)?, text(18)?, optional(19)?),
-    );
+    let raw = RawBaixa {
+        id: text(0)?,
+        chave_idempotencia: text(1)?,
+        fatura_id: text(2)?,
+        documento: text(3)?,
+        id_cliente: optional(4)?,
+        identifier: optional(5)?,
+        forma: text(6)?,
+        valor: row.get(7)?,
+        pago_em: text(8)?,
+        transacao: text(9)?,
+        status: text(10)?,
+        aguardar_erp: row.get(11)?,
+        tentativas: row.get(12)?,
+        ultimo_erro: optional(13)?,
+        resposta_erp: optional(14)?,
+        envio_incerto: row.get(15)?,
+        reconciliada: row.get(16)?,
+        criada_em: text(17)?,
+        proxima_tentativa: text(18)?,
+        sincronizada_em: optional(19)?,
+    };
     Ok(decode(raw))
 }
 
-type RawBaixa = (
-    (String, String, String, String, Option<String>, Option<String>, String),
-    (i64, String, String, String, bool, i64),
-    (Option<String>, Option<String>, bool, bool),
-    (String, String, Option<String>),
-);
+/// A row as SQLite gives it, before borda reads meaning into it.
+struct RawBaixa {
+    id: String,
+    chave_idempotencia: String,
+    fatura_id: String,
+    documento: String,
+    id_cliente: Option<String>,
+    identifier: Option<String>,
+    forma: String,
+    valor: i64,
+    pago_em: String,
+    transacao: String,
+    status: String,
+    aguardar_erp: bool,
+    tentativas: i64,
+    ultimo_erro: Option<String>,
+    resposta_erp: Option<String>,
+    envio_incerto: bool,
+    reconciliada: bool,
+    criada_em: String,
+    proxima_tentativa: String,
+    sincronizada_em: Option<String>,
+}
 
 fn decode(raw: RawBaixa) -> Result<Baixa, StoreError> {
-    let (
-        (id, chave_idempotencia, fatura_id, documento, id_cliente, identifier, forma),
-        (valor, pago_em, transacao, status, aguardar_erp, tentativas),
-        (ultimo_erro, resposta_erp, envio_incerto, reconciliada),
-        (criada_em, proxima_tentativa, sincronizada_em),
-    ) = raw;
-    let pago_em = chrono::DateTime::parse_from_rfc3339(&pago_em)
-        .map_err(|error| StoreError::Corrompido(format!("pago_em inválido {pago_em:?}: {error}")))?;
-    let transacao: Transacao = serde_json::from_str(&transacao)?;
+    let pago_em = chrono::DateTime::parse_from_rfc3339(&raw.pago_em)
+        .map_err(|error| StoreError::Corrompido(format!("pago_em inválido {:?}: {error}", raw.pago_em)))?;
+    let transacao: Transacao = serde_json::from_str(&raw.transacao)?;
     // The column is for people reading the file; the transaction is the truth, and they must agree.
-    if forma != transacao.forma().as_str() {
+    if raw.forma != transacao.forma().as_str() {
         return Err(StoreError::Corrompido(format!(
-            "forma {forma:?} não corresponde à transação da baixa {id}"
+            "forma {:?} não corresponde à transação da baixa {}",
+            raw.forma, raw.id
         )));
     }
+    let status = parse_status(&raw.status)?;
     Ok(Baixa {
-        id,
-        chave_idempotencia,
-        fatura_id,
-        documento,
-        id_cliente,
-        identifier,
-        valor: Centavos::new(valor),
+        id: raw.id,
+        chave_idempotencia: raw.chave_idempotencia,
+        fatura_id: raw.fatura_id,
+        documento: raw.documento,
+        id_cliente: raw.id_cliente,
+        identifier: raw.identifier,
+        valor: Centavos::new(raw.valor),
         pago_em,
         transacao,
-        status: parse_status(&status)?,
-        aguardar_erp,
-        tentativas: u32::try_from(tentativas).unwrap_or(u32::MAX),
-        ultimo_erro,
-        resposta_erp,
-        envio_incerto,
-        reconciliada,
-        criada_em: parse_instant(&criada_em)?,
-        proxima_tentativa: parse_instant(&proxima_tentativa)?,
-        sincronizada_em: sincronizada_em.as_deref().map(parse_instant).transpose()?,
+        estado: estado(status, raw.aguardar_erp, raw.envio_incerto, raw.reconciliada),
+        tentativas: u32::try_from(raw.tentativas).unwrap_or(u32::MAX),
+        ultimo_erro: raw.ultimo_erro,
+        resposta_erp: raw.resposta_erp,
+        criada_em: parse_instant(&raw.criada_em)?,
+        proxima_tentativa: parse_instant(&raw.proxima_tentativa)?,
+        sincronizada_em: raw.sincronizada_em.as_deref().map(parse_instant).transpose()?,
     })
 }
 
@@ -390,4 +526,34 @@ pub(super) fn parse_status(text: &str) -> Result<StatusBaixa, StoreError> {
 /// A row found by key a moment ago is gone: only an outside edit of the file can do that.
 fn missing_row() -> StoreError {
     StoreError::Corrompido("baixa desapareceu durante a transação".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_survives_its_columns() {
+        for estado in [
+            Estado::Pendente,
+            Estado::Incerta,
+            Estado::AguardandoErp,
+            Estado::Sincronizada,
+            Estado::Reconciliada,
+            Estado::Falhou,
+        ] {
+            let (status, incerto, reconciliada) = colunas(estado);
+            let status = parse_status(status).unwrap();
+            assert_eq!(
+                super::estado(status, estado == Estado::AguardandoErp, incerto, reconciliada),
+                estado
+            );
+        }
+        let (status, incerto, reconciliada) = colunas(Estado::Enviando);
+        assert_eq!(
+            super::estado(parse_status(status).unwrap(), false, incerto, reconciliada),
+            Estado::Incerta,
+            "a post in flight reads back as uncertain"
+        );
+    }
 }

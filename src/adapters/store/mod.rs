@@ -12,7 +12,7 @@
 mod baixas;
 mod schema;
 
-pub use baixas::{Proxima, Registro, Resultado};
+pub use baixas::{Pagina, Passagem, Proxima, Reenvio, Registro};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -26,7 +26,8 @@ use rusqlite::{
 use serde::de::DeserializeOwned;
 use tokio::sync::{Semaphore, oneshot};
 
-use crate::domain::model::{BaixaResumo, Cliente, Contrato, Fatura};
+use crate::domain::baixa::BaixaResumo;
+use crate::domain::model::{Cliente, Contrato, Fatura};
 
 /// How many jobs may wait for the store thread. Callers beyond this wait (asynchronously) for a free slot, so an
 /// overloaded store slows its callers down instead of queueing without bound; a thousand short jobs are tens of
@@ -78,6 +79,9 @@ pub enum StoreError {
     /// A cached object could not be encoded or decoded as JSON.
     #[error("dado inválido no banco de dados local: {0}")]
     Json(#[from] serde_json::Error),
+    /// A baixa was not in the state a transition starts from: another writer changed it first. Nothing was written.
+    #[error("a baixa {0} mudou de estado enquanto era processada")]
+    EstadoMudou(String),
     /// The store thread is gone (it can only stop by panicking while a handle is alive).
     #[error("banco de dados local encerrado")]
     Encerrado,
@@ -167,6 +171,11 @@ impl Store {
         });
         self.jobs.send(job).map_err(|_| StoreError::Encerrado)?;
         reply_rx.await.map_err(|_| StoreError::Encerrado)?
+    }
+
+    /// A job that does nothing: answers while the store thread takes jobs (the daemon's watchdog asks it).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.call(TransactionBehavior::Deferred, |_| Ok(())).await
     }
 
     /// Stores (or replaces) the customer under its documento, as fetched at `em`.

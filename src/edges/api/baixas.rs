@@ -9,25 +9,20 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
 use super::{ApiJson, AppState};
-use crate::adapters::store::Registro;
-use crate::domain::model::{Baixa, Forma, NovaBaixa, StatusBaixa, Transacao};
+use crate::adapters::store::Reenvio;
+use crate::domain::baixa::{Baixa, PedidoBaixa, PedidoInvalido, StatusBaixa};
 use crate::domain::money::Centavos;
 use crate::edges::views::BaixaView;
+use crate::service::pagamento::PagamentoError;
 
 /// Longest `Idempotency-Key` accepted.
 const MAX_KEY: usize = 200;
-/// How far in the future `pago_em` may be (clocks of the kiosk and of the payment terminal disagree a little).
-const CLOCK_SKEW_MINUTES: i64 = 10;
-/// Longest receipt, in lines, and longest receipt line.
-const MAX_RECEIPT_LINES: usize = 200;
-const MAX_RECEIPT_LINE: usize = 200;
 
 /// Body of `POST /v1/faturas/{id}/baixas`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,132 +53,44 @@ pub struct TransacaoRequest {
     comprovante_estabelecimento: Option<Vec<String>>,
 }
 
-/// A validated request, and its canonical form for idempotency.
-struct Pedido {
-    valor: Centavos,
-    pago_em: DateTime<FixedOffset>,
-    transacao: Transacao,
-    canonical: String,
-}
-
 fn invalid(detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "baixa_invalida", detail)
 }
 
-fn validate(fatura_id: &str, request: BaixaRequest) -> Result<Pedido, Problem> {
-    let forma = match request.forma.trim() {
-        "pix" => Forma::Pix,
-        "tef" => Forma::Tef,
-        other => return Err(invalid(format!("forma: use \"pix\" ou \"tef\", recebido \"{other}\""))),
-    };
+impl From<PedidoInvalido> for Problem {
+    fn from(error: PedidoInvalido) -> Self {
+        invalid(error.to_string())
+    }
+}
+
+/// The request as the domain reads it; only the amount is read here, from its JSON text.
+fn pedido(request: BaixaRequest) -> Result<PedidoBaixa, Problem> {
     let valor_text = match &request.valor {
         Value::String(text) => text.clone(),
         Value::Number(number) => number.to_string(),
         _ => return Err(invalid("valor: informe um texto decimal, ex.: \"99.90\"")),
     };
     let valor = Centavos::parse(&valor_text).map_err(|error| invalid(format!("valor: {error}")))?;
-    if valor.get() <= 0 {
-        return Err(invalid("valor: deve ser maior que zero"));
-    }
-    let pago_em = DateTime::parse_from_rfc3339(request.pago_em.trim())
-        .map_err(|_| invalid("pago_em: use data e hora RFC 3339 com fuso, ex.: 2026-11-23T10:15:00-03:00"))?;
-    if pago_em.with_timezone(&Utc) > Utc::now() + chrono::Duration::minutes(CLOCK_SKEW_MINUTES) {
-        return Err(invalid("pago_em: está no futuro"));
-    }
-    let transacao = match forma {
-        Forma::Pix => pix_transacao(request.transacao)?,
-        Forma::Tef => tef_transacao(request.transacao)?,
-    };
-    let canonical = json!({
-        "fatura_id": fatura_id,
-        "forma": forma.as_str(),
-        "valor": valor.to_string(),
-        "pago_em": pago_em.to_rfc3339(),
-        "transacao": transacao,
-    })
-    .to_string();
-    Ok(Pedido {
-        valor,
-        pago_em,
-        transacao,
-        canonical,
-    })
-}
-
-fn pix_transacao(transacao: TransacaoRequest) -> Result<Transacao, Problem> {
-    if transacao.nsu.is_some() || transacao.autorizacao.is_some() || transacao.comprovante_cliente.is_some() {
-        return Err(invalid(
-            "transacao: nsu, autorizacao e comprovantes são de TEF, não de PIX",
-        ));
-    }
-    let e2e_id = transacao.e2e_id.map(|id| id.trim().to_owned()).unwrap_or_default();
-    if !is_e2e_id(&e2e_id) {
-        return Err(invalid(
-            "transacao.e2e_id: o identificador fim a fim do PIX tem 32 caracteres: E, o ISPB (8 dígitos), data e hora AAAAMMDDHHMM e 11 letras ou dígitos",
-        ));
-    }
-    let txid = transacao
-        .txid
-        .map(|txid| txid.trim().to_owned())
-        .filter(|txid| !txid.is_empty());
-    if let Some(txid) = &txid
-        && (txid.len() > 35 || !txid.bytes().all(|b| b.is_ascii_alphanumeric()))
-    {
-        return Err(invalid("transacao.txid: até 35 letras ou dígitos"));
-    }
-    Ok(Transacao::Pix { e2e_id, txid })
-}
-
-/// `E` + ISPB (8 digits) + `AAAAMMDDHHMM` + 11 letters or digits (BCB, manual de padrões do PIX).
-fn is_e2e_id(id: &str) -> bool {
-    let bytes = id.as_bytes();
-    bytes.len() == 32
-        && bytes.first() == Some(&b'E')
-        && bytes
-            .get(1..21)
-            .is_some_and(|digits| digits.iter().all(u8::is_ascii_digit))
-        && bytes
-            .get(21..)
-            .is_some_and(|rest| rest.iter().all(u8::is_ascii_alphanumeric))
-}
-
-fn tef_transacao(transacao: TransacaoRequest) -> Result<Transacao, Problem> {
-    if transacao.e2e_id.is_some() {
-        return Err(invalid("transacao.e2e_id é de PIX, não de TEF"));
-    }
-    let code = |field: &str, value: Option<String>| -> Result<String, Problem> {
-        let value = value.map(|value| value.trim().to_owned()).unwrap_or_default();
-        if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(invalid(format!("transacao.{field}: de 1 a 20 letras ou dígitos")));
-        }
-        Ok(value)
-    };
-    let nsu = code("nsu", transacao.nsu)?;
-    let autorizacao = code("autorizacao", transacao.autorizacao)?;
-    let bandeira = transacao
-        .bandeira
-        .map(|bandeira| bandeira.trim().to_owned())
-        .filter(|b| !b.is_empty());
-    if bandeira.as_ref().is_some_and(|bandeira| bandeira.chars().count() > 30) {
-        return Err(invalid("transacao.bandeira: no máximo 30 caracteres"));
-    }
-    let receipt = |field: &str, lines: Option<Vec<String>>| -> Result<Vec<String>, Problem> {
-        let lines = lines.unwrap_or_default();
-        let too_long = lines.iter().any(|line| line.chars().count() > MAX_RECEIPT_LINE);
-        let control = lines.iter().any(|line| line.chars().any(char::is_control));
-        if lines.len() > MAX_RECEIPT_LINES || too_long || control {
-            return Err(invalid(format!(
-                "transacao.{field}: até {MAX_RECEIPT_LINES} linhas de até {MAX_RECEIPT_LINE} caracteres, sem caracteres de controle"
-            )));
-        }
-        Ok(lines)
-    };
-    Ok(Transacao::Tef {
+    let TransacaoRequest {
+        e2e_id,
+        txid,
         nsu,
         autorizacao,
         bandeira,
-        comprovante_cliente: receipt("comprovante_cliente", transacao.comprovante_cliente)?,
-        comprovante_estabelecimento: receipt("comprovante_estabelecimento", transacao.comprovante_estabelecimento)?,
+        comprovante_cliente,
+        comprovante_estabelecimento,
+    } = request.transacao;
+    Ok(PedidoBaixa {
+        forma: request.forma,
+        valor,
+        pago_em: request.pago_em,
+        e2e_id,
+        txid,
+        nsu,
+        autorizacao,
+        bandeira,
+        comprovante_cliente,
+        comprovante_estabelecimento,
     })
 }
 
@@ -222,20 +129,28 @@ fn accepted(baixa: &Baixa, replayed: bool) -> Response {
     response
 }
 
-fn conflict_key() -> Problem {
-    Problem::new(
-        StatusCode::CONFLICT,
-        "idempotency_conflict",
-        "Esta Idempotency-Key já foi usada para outro pagamento. Use uma chave nova para um pagamento novo.",
-    )
-}
-
-fn already_paid(baixa_id: &str) -> Problem {
-    Problem::new(
-        StatusCode::CONFLICT,
-        "fatura_ja_paga",
-        format!("Esta fatura já tem um pagamento registrado neste terminal (baixa {baixa_id})."),
-    )
+impl From<PagamentoError> for Problem {
+    fn from(error: PagamentoError) -> Self {
+        match error {
+            PagamentoError::Invalido(invalido) => invalido.into(),
+            PagamentoError::ChaveComOutroPedido => Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency_conflict",
+                "Esta Idempotency-Key já foi usada para outro pagamento. Use uma chave nova para um pagamento novo.",
+            ),
+            PagamentoError::FaturaJaPaga(baixa_id) => Problem::new(
+                StatusCode::CONFLICT,
+                "fatura_ja_paga",
+                format!("Esta fatura já tem um pagamento registrado neste terminal (baixa {baixa_id})."),
+            ),
+            PagamentoError::TransacaoJaUsada(baixa_id) => Problem::new(
+                StatusCode::CONFLICT,
+                "transacao_ja_usada",
+                format!("Este pagamento já quitou outra fatura neste terminal (baixa {baixa_id})."),
+            ),
+            PagamentoError::Servico(error) => error.into(),
+        }
+    }
 }
 
 /// Records a payment of the fatura; answers only once it is on disk.
@@ -253,84 +168,46 @@ pub async fn registrar(
     ApiJson(request): ApiJson<BaixaRequest>,
 ) -> Result<Response, Problem> {
     let chave = idempotency_key(&headers)?;
-    let pedido = validate(&fatura_id, request)?;
-    // A replay is answered from the record alone, even if the ERP is unreachable meanwhile.
-    if let Some((baixa, canonical)) = state.totem.store().baixa_por_chave(&chave).await? {
-        return if canonical == pedido.canonical {
-            Ok(accepted(&baixa, true))
-        } else {
-            Err(conflict_key())
-        };
-    }
-    let (fatura, baixa_local) = state.totem.fatura(&fatura_id).await?.valor;
-    if let Some(baixa) = baixa_local.filter(|baixa| baixa.status != StatusBaixa::Falhou) {
-        return Err(already_paid(&baixa.id));
-    }
-    if pedido.valor != fatura.valor_atual && !state.baixa.allow_different_valor {
-        return Err(invalid(format!(
-            "valor: {} difere do valor atual da fatura, {}",
-            pedido.valor, fatura.valor_atual
-        )));
-    }
-    let forma = match pedido.transacao.forma() {
-        Forma::Pix => &state.baixa.pix,
-        Forma::Tef => &state.baixa.tef,
-    };
-    let nova = NovaBaixa {
-        id: uuid::Uuid::now_v7().to_string(),
-        chave_idempotencia: chave,
-        fatura_id: fatura.id.clone(),
-        documento: fatura.documento.clone(),
-        id_cliente: fatura.id_cliente.clone(),
-        identifier: fatura.identifier.clone(),
-        valor: pedido.valor,
-        pago_em: pedido.pago_em,
-        transacao: pedido.transacao,
-        aguardar_erp: forma.settled_by_erp(fatura.identifier.as_deref()),
-    };
-    let baixa = Baixa::nova(nova, Utc::now());
-    match state.totem.store().registrar_baixa(baixa, pedido.canonical).await? {
-        Registro::Nova(baixa) => {
-            state.waker.wake();
-            Ok(accepted(&baixa, false))
-        }
-        Registro::Repetida(baixa) => Ok(accepted(&baixa, true)),
-        Registro::ChaveComOutroPedido => Err(conflict_key()),
-        Registro::FaturaComBaixa(baixa) => Err(already_paid(&baixa.id)),
-    }
+    let pedido = pedido(request)?;
+    let registrada = state.totem.registrar_pagamento(&fatura_id, chave, pedido).await?;
+    Ok(accepted(&registrada.baixa, registrada.repetida))
 }
 
-/// `?status=` filter.
+/// `?status=&antes=&limite=`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `pendente`, `sincronizada` or `falhou`.
     status: Option<String>,
+    /// The id of the last baixa of the previous page (`proximo`): lists those taken before it.
+    antes: Option<String>,
+    /// How many baixas at most (1 to 500; 100 when absent).
+    limite: Option<String>,
 }
 
-/// The baixas list.
+/// One page of the baixas list, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BaixasBody {
     baixas: Vec<BaixaView>,
+    /// The `antes` of the next page; `null` on the last one.
+    proximo: Option<String>,
 }
 
-/// Most baixas one listing returns.
-const LIST_LIMIT: usize = 1000;
+/// Most baixas one page returns, and how many when the client does not say.
+const MAX_LIMITE: usize = 500;
+const LIMITE_PADRAO: usize = 100;
 
-/// Baixas in the order they were taken (at most 1000), optionally of one status.
+/// Baixas newest first, a page at a time, optionally of one status.
 #[utoipa::path(get, path = "/v1/baixas", tag = "baixas", params(ListQuery),
     responses((status = 200, body = BaixasBody), (status = 422, body = Problem)))]
 pub async fn listar(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<BaixasBody>, Problem> {
-    let status = match query
-        .status
-        .as_deref()
-        .map(str::trim)
-        .filter(|status| !status.is_empty())
-    {
+    let filled = |text: Option<String>| text.map(|text| text.trim().to_owned()).filter(|text| !text.is_empty());
+    let status = match filled(query.status) {
         None => None,
-        Some(text) => Some(StatusBaixa::parse(text).ok_or_else(|| {
+        Some(text) => Some(StatusBaixa::parse(&text).ok_or_else(|| {
             Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "status_invalido",
@@ -338,9 +215,24 @@ pub async fn listar(
             )
         })?),
     };
-    let baixas = state.totem.store().baixas(status, LIST_LIMIT).await?;
+    let limite = match filled(query.limite) {
+        None => LIMITE_PADRAO,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|limite| (1..=MAX_LIMITE).contains(limite))
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "limite_invalido",
+                    format!("limite: um número de 1 a {MAX_LIMITE}."),
+                )
+            })?,
+    };
+    let pagina = state.totem.baixas(status, filled(query.antes), limite).await?;
     Ok(Json(BaixasBody {
-        baixas: baixas.iter().map(BaixaView::from).collect(),
+        baixas: pagina.baixas.iter().map(BaixaView::from).collect(),
+        proximo: pagina.proximo,
     }))
 }
 
@@ -350,7 +242,6 @@ pub async fn listar(
 pub async fn detalhe(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<BaixaView>, Problem> {
     let baixa = state
         .totem
-        .store()
         .baixa(&id)
         .await?
         .ok_or_else(|| Problem::not_found("Baixa não encontrada."))?;
@@ -361,37 +252,23 @@ pub async fn detalhe(State(state): State<AppState>, Path(id): Path<String>) -> R
 #[utoipa::path(post, path = "/v1/baixas/{id}/reenviar", tag = "baixas", params(("id" = String, Path)),
     responses((status = 202, body = BaixaView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn reenviar(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let before = state
-        .totem
-        .store()
-        .baixa(&id)
-        .await?
-        .ok_or_else(|| Problem::not_found("Baixa não encontrada."))?;
-    if before.status != StatusBaixa::Falhou {
-        return Err(Problem::new(
+    match state.totem.reenviar_baixa(&id).await? {
+        None => Err(Problem::not_found("Baixa não encontrada.")),
+        Some(Reenvio::NaoFalhou(baixa)) => Err(Problem::new(
             StatusCode::CONFLICT,
             "baixa_nao_falhou",
             format!(
                 "Só uma baixa recusada pode ser reenviada; esta está {}.",
-                before.status.as_str()
+                baixa.status().as_str()
             ),
-        ));
-    }
-    let after = state
-        .totem
-        .store()
-        .reenviar_baixa(&id, Utc::now())
-        .await?
-        .unwrap_or(before);
-    if after.status == StatusBaixa::Falhou {
-        return Err(Problem::new(
+        )),
+        Some(Reenvio::Bloqueada(_)) => Err(Problem::new(
             StatusCode::CONFLICT,
             "fatura_ja_paga",
-            "A fatura desta baixa já tem outro pagamento registrado; esta não será reenviada.",
-        ));
+            "A fatura ou o pagamento desta baixa já está em outra baixa registrada; esta não será reenviada.",
+        )),
+        Some(Reenvio::Reenviada(baixa)) => Ok((StatusCode::ACCEPTED, Json(BaixaView::from(&baixa))).into_response()),
     }
-    state.waker.wake();
-    Ok((StatusCode::ACCEPTED, Json(BaixaView::from(&after))).into_response())
 }
 
 /// The outbox counts.
@@ -404,25 +281,6 @@ pub struct SyncBody {
 /// Start draining the outbox now: every pending baixa becomes due.
 #[utoipa::path(post, path = "/v1/sync", tag = "baixas", responses((status = 202, body = SyncBody)))]
 pub async fn sync(State(state): State<AppState>) -> Result<(StatusCode, Json<SyncBody>), Problem> {
-    state.totem.store().antecipar_baixas(Utc::now()).await?;
-    state.waker.wake();
-    let (pendentes, falhas) = state.totem.store().contar_baixas().await?;
+    let (pendentes, falhas) = state.totem.sincronizar_agora().await?;
     Ok((StatusCode::ACCEPTED, Json(SyncBody { pendentes, falhas })))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_e2e_id;
-
-    #[test]
-    fn e2e_ids() {
-        assert!(is_e2e_id("E12345678202611231015abcdefGHIJK"));
-        assert!(!is_e2e_id("E12345678202611231015abcdefGHIJ"), "31 characters");
-        assert!(
-            !is_e2e_id("D12345678202611231015abcdefGHIJK"),
-            "a devolução, not a payment"
-        );
-        assert!(!is_e2e_id("E1234567820261123101Xabcdef-HIJK"));
-        assert!(!is_e2e_id(""));
-    }
 }

@@ -112,7 +112,7 @@ pub async fn desbloqueio(
         ));
     }
     // Unblocking changes the ERP's state: it cannot be answered from a cache.
-    if !state.totem.erp().online() {
+    if !state.totem.online() {
         return Err(Problem::upstream_unavailable());
     }
     let cliente = state.totem.cliente(&documento).await?.valor;
@@ -121,6 +121,6 @@ pub async fn desbloqueio(
             "O sistema do provedor não informou o código deste cliente.",
         ));
     };
-    let status = state.totem.erp().desbloqueio(&id_cliente, id_servico).await?;
+    let status = state.totem.desbloqueio(&id_cliente, id_servico).await?;
     Ok(Json(DesbloqueioResponse { status }))
 }

@@ -32,13 +32,13 @@ pub async fn fatura(State(state): State<AppState>, Path(id): Path<String>) -> Re
         (status = 404, body = Problem), (status = 503, body = Problem)))]
 pub async fn boleto_pdf(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let (fatura, _) = state.totem.fatura(&id).await?.valor;
-    if state.totem.erp().online() {
-        match state.totem.erp().boleto_pdf(&fatura.id).await {
+    if state.totem.online() {
+        match state.totem.boleto_pdf_do_erp(&fatura.id).await {
             Ok(bytes) => return Ok(pdf(bytes, "upstream")),
             Err(error) => tracing::debug!(%error, "no PDF from the ERP"),
         }
         if let Some(link) = &fatura.link_boleto {
-            match state.totem.erp().pdf_do_link(link).await {
+            match state.totem.pdf_do_link(link).await {
                 Ok(bytes) => return Ok(pdf(bytes, "upstream")),
                 Err(error) => tracing::info!(%error, fatura = %fatura.id, "the boleto link gave no PDF"),
             }

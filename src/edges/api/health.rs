@@ -3,15 +3,35 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::problem::Problem;
 
-/// Liveness: 200 while the process serves.
-#[utoipa::path(get, path = "/healthz", tag = "operacao", responses((status = 200, description = "alive")))]
-pub async fn healthz() -> &'static str {
-    "ok"
+/// Liveness: 200 while the process serves and every background part runs; 503 naming the parts that stopped (the
+/// daemon is then on its way out, for systemd to restart it).
+#[utoipa::path(get, path = "/healthz", tag = "operacao",
+    responses((status = 200, description = "alive"), (status = 503, body = Problem)))]
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let paradas = state.saude.mortas();
+    if paradas.is_empty() {
+        return "ok".into_response();
+    }
+    let nomes: Vec<String> = paradas
+        .into_iter()
+        .map(|(parte, motivo)| format!("{parte} ({motivo})"))
+        .collect();
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "parte_parada",
+        format!(
+            "Parte do serviço parou: {}. O serviço será reiniciado.",
+            nomes.join("; ")
+        ),
+    )
+    .into_response()
 }
 
 /// The outbox of baixas waiting for the ERP.
@@ -30,6 +50,10 @@ pub struct Ready {
     pub upstream: &'static str,
     pub outbox: Outbox,
     pub impressoras: Vec<String>,
+    /// Background parts that stopped (name: why); any makes this 503.
+    pub partes_paradas: Vec<String>,
+    /// While the ERP refuses borda's credentials: what it said. Payments wait (they are kept, not failed).
+    pub credenciais_erp: Option<String>,
 }
 
 /// Readiness: 200 when the database answers, else 503. An offline ERP does
@@ -38,18 +62,25 @@ pub struct Ready {
 /// when the store opens.
 #[utoipa::path(get, path = "/readyz", tag = "operacao", responses((status = 200, body = Ready), (status = 503, body = Ready)))]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) {
-    let (status, db, outbox) = match state.totem.store().contar_baixas().await {
+    let (status, db, outbox) = match state.totem.contar_baixas().await {
         Ok((pendentes, falhas)) => (StatusCode::OK, "ok".to_owned(), Outbox { pendentes, falhas }),
         Err(error) => {
             tracing::error!(%error, "the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, error.to_string(), Outbox::default())
         }
     };
-    let upstream = if state.totem.erp().online() {
-        "online"
+    let partes_paradas: Vec<String> = state
+        .saude
+        .mortas()
+        .into_iter()
+        .map(|(parte, motivo)| format!("{parte}: {motivo}"))
+        .collect();
+    let status = if partes_paradas.is_empty() {
+        status
     } else {
-        "offline"
+        StatusCode::SERVICE_UNAVAILABLE
     };
+    let upstream = if state.totem.online() { "online" } else { "offline" };
     (
         status,
         Json(Ready {
@@ -57,6 +88,8 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) 
             upstream,
             outbox,
             impressoras: Vec::new(),
+            partes_paradas,
+            credenciais_erp: state.saude.credenciais_recusadas(),
         }),
     )
 }

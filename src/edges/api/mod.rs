@@ -28,9 +28,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::config::{BaixaConfig, Config};
+use crate::config::Config;
 use crate::domain::pdf::Beneficiario;
-use crate::service::sync::Waker;
+use crate::service::saude::Saude;
 use crate::service::{Answer, Origem, Totem};
 use problem::Problem;
 
@@ -41,9 +41,8 @@ pub struct AppState {
     pub beneficiario: Arc<Beneficiario>,
     /// Seconds an answer stays fresh, for `Cache-Status: ttl`.
     pub fresh_secs: u64,
-    pub baixa: Arc<BaixaConfig>,
-    /// Wakes the sync worker (a new baixa, `POST /v1/sync`).
-    pub waker: Waker,
+    /// What the daemon's background parts report (`/healthz`, `/readyz`).
+    pub saude: Saude,
 }
 
 /// Builds the whole application: routes, guards and error shaping.

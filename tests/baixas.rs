@@ -178,14 +178,20 @@ async fn erp_down_for_the_whole_stream_then_back() {
 /// the first attempt has ended without an answer: the baixa's id and body.
 async fn uncertain_baixa(harness: &Harness, fatura: &str, modo: ModoBaixa) -> (String, Value) {
     let valor = valor_atual(harness, fatura).await;
+    uncertain_baixa_of(harness, fatura, &valor, modo).await
+}
+
+/// [`uncertain_baixa`] of a fatura whose value is known.
+async fn uncertain_baixa_of(harness: &Harness, fatura: &str, valor: &str, modo: ModoBaixa) -> (String, Value) {
     harness.erp().set_modo_baixa(modo);
     let (_, _, baixa) = harness
-        .post_baixa(fatura, Some(&format!("incerta-{fatura}")), &pix_body(&valor))
+        .post_baixa(fatura, Some(&format!("incerta-{fatura}")), &pix_body(valor))
         .await;
     let id = baixa["id"].as_str().unwrap().to_owned();
     let uncertain = harness
         .wait_baixa(&id, |b| {
-            b["tentativas"].as_u64() >= Some(1) && b["ultimo_erro"].is_string()
+            // Uncertain, or already settled by the next step (a read can follow within milliseconds).
+            b["tentativas"].as_u64() >= Some(1) && (b["ultimo_erro"].is_string() || b["status"] != "pendente")
         })
         .await;
     (id, uncertain)
@@ -194,8 +200,7 @@ async fn uncertain_baixa(harness: &Harness, fatura: &str, modo: ModoBaixa) -> (S
 #[tokio::test]
 async fn commit_then_hang_is_reconciled_without_a_second_post() {
     let harness = Harness::start().await;
-    let (id, uncertain) = uncertain_baixa(&harness, "10002", ModoBaixa::TravaDepois).await;
-    assert_eq!(uncertain["status"], "pendente");
+    let (id, _) = uncertain_baixa(&harness, "10002", ModoBaixa::TravaDepois).await;
     harness.erp().set_modo_baixa(ModoBaixa::Normal);
     let baixa = harness.wait_baixa(&id, synced).await;
     assert_eq!(baixa["reconciliada"], true, "seen paid at the ERP, not posted again");
@@ -206,10 +211,12 @@ async fn commit_then_hang_is_reconciled_without_a_second_post() {
 #[tokio::test]
 async fn a_404_by_id_alone_never_calls_an_uncertain_baixa_booked() {
     let harness = Harness::start().await;
-    // Hangs before booking: the attempt is uncertain, and nothing reached the ERP's books.
-    let (id, _) = uncertain_baixa(&harness, "10002", ModoBaixa::TravaAntes).await;
-    // The by-id route now 404s for everything, while the customer's list still shows the fatura open.
+    let valor = valor_atual(&harness, "10002").await;
+    // The by-id route 404s for everything, while the customer's list still shows the fatura open (set before the
+    // uncertain attempt, so that no read can see the fatura by id in between).
     harness.erp().set_modo(Modo::FaturaSumida);
+    // Hangs before booking: the attempt is uncertain, and nothing reached the ERP's books.
+    let (id, _) = uncertain_baixa_of(&harness, "10002", &valor, ModoBaixa::TravaAntes).await;
     harness.erp().set_modo_baixa(ModoBaixa::Normal);
     let held = harness
         .wait_baixa(&id, |b| {
@@ -357,6 +364,206 @@ async fn borda_sync_drains_the_outbox_of_the_running_daemon() {
         harness.json(&format!("/v1/baixas/{id}")).await.2["status"],
         "sincronizada"
     );
+    assert_eq!(booked(&harness, "10001"), 1);
+    harness.stop().await;
+}
+
+/// Lists Maria's faturas, so that the cache knows them.
+async fn cache_maria(harness: &Harness) {
+    let (status, _, _) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_baixa_is_recorded_against_the_cached_fatura_whatever_the_erp_says_now() {
+    let harness = Harness::start().await;
+    cache_maria(&harness).await;
+    let valor = valor_atual(&harness, "10001").await;
+    // The ERP no longer finds the fatura (closed, or a lost route): the customer already paid and gets a baixa.
+    harness.erp().set_modo(Modo::FaturaSumida);
+    let (status, _, baixa) = harness.post_baixa("10001", Some("cache-1"), &pix_body(&valor)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+    // And with the ERP answering errors to everything.
+    harness.erp().set_modo(Modo::Erro500);
+    let valor2 = {
+        harness.erp().set_modo(Modo::Normal);
+        let v = valor_atual(&harness, "10002").await;
+        harness.erp().set_modo(Modo::Erro500);
+        v
+    };
+    let (status, _, baixa) = harness.post_baixa("10002", Some("cache-2"), &tef_body(&valor2)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+    harness.erp().set_modo(Modo::Normal);
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn a_pix_the_erp_settled_first_still_gets_its_baixa() {
+    let harness = Harness::with(|config| config.baixa.pix.settled_by_erp = vec!["*".into()]).await;
+    cache_maria(&harness).await;
+    let valor = valor_atual(&harness, "10001").await;
+    // The ERP's own PIX integration closed the fatura before the kiosk reported the payment.
+    harness.erp().set_modo(Modo::FaturaSumida);
+    let (status, _, baixa) = harness.post_baixa("10001", Some("settled-1"), &pix_body(&valor)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+    assert_eq!(baixa["aguardando_erp"], true);
+    harness.erp().set_modo(Modo::Normal);
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn one_payment_pays_one_fatura() {
+    let harness = Harness::start().await;
+    cache_maria(&harness).await;
+    let (v1, v2) = (
+        valor_atual(&harness, "10001").await,
+        valor_atual(&harness, "10002").await,
+    );
+    let pix = pix_body(&v1);
+    let (status, _, _) = harness.post_baixa("10001", Some("e2e-1"), &pix).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mut same_pix = pix_body(&v2);
+    same_pix["transacao"]["e2e_id"] = pix["transacao"]["e2e_id"].clone();
+    let (status, headers, problem) = harness.post_baixa("10002", Some("e2e-2"), &same_pix).await;
+    assert_problem(status, &headers, &problem, 409, "transacao_ja_usada");
+    // The same card payment (NSU and authorisation) cannot pay two faturas either.
+    let (v3, v4) = (
+        valor_atual(&harness, "10003").await,
+        valor_atual(&harness, "10002").await,
+    );
+    let (status, _, _) = harness.post_baixa("10003", Some("tef-1"), &tef_body(&v3)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, headers, problem) = harness.post_baixa("10002", Some("tef-2"), &tef_body(&v4)).await;
+    assert_problem(status, &headers, &problem, 409, "transacao_ja_usada");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn pago_em_must_be_plausible() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10001").await;
+    let mut before_emission = tef_body(&valor);
+    before_emission["pago_em"] = "2020-01-01T10:00:00-03:00".into();
+    let mut e2e_of_another_day = pix_body(&valor);
+    e2e_of_another_day["transacao"]["e2e_id"] = "E12345678202001011015abcdefGHIJK".into();
+    for (body, key) in [(before_emission, "p-1"), (e2e_of_another_day, "p-2")] {
+        let (status, headers, problem) = harness.post_baixa("10001", Some(key), &body).await;
+        assert_problem(status, &headers, &problem, 422, "baixa_invalida");
+        assert!(problem["detail"].as_str().unwrap().contains("pago_em"), "{problem}");
+    }
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_replays_of_one_key_all_get_the_one_baixa() {
+    let harness = Harness::start().await;
+    cache_maria(&harness).await;
+    let valor = valor_atual(&harness, "10001").await;
+    let body = pix_body(&valor);
+    let mut posts = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let request = harness
+            .http
+            .post(format!("{}/v1/faturas/10001/baixas", harness.base))
+            .header("idempotency-key", "corrida")
+            .json(&body);
+        posts.spawn(async move {
+            let response = request.send().await.unwrap();
+            (response.status(), (), response.json::<Value>().await.unwrap())
+        });
+    }
+    let replies = posts.join_all().await;
+    let ids: std::collections::HashSet<String> = replies
+        .iter()
+        .map(|(status, _, baixa)| {
+            assert_eq!(*status, StatusCode::ACCEPTED, "{baixa}");
+            baixa["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "every replay answers the same baixa");
+    harness.wait_baixa(ids.iter().next().unwrap(), synced).await;
+    assert_eq!(booked(&harness, "10001"), 1);
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn the_baixas_list_is_newest_first_a_page_at_a_time() {
+    let harness = Harness::start().await;
+    cache_maria(&harness).await;
+    let mut ids = Vec::new();
+    for (fatura, key) in [("10001", "l-1"), ("10002", "l-2"), ("10003", "l-3")] {
+        let valor = valor_atual(&harness, fatura).await;
+        let (status, _, baixa) = harness.post_baixa(fatura, Some(key), &tef_or_pix(fatura, &valor)).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+        ids.push(baixa["id"].as_str().unwrap().to_owned());
+    }
+    let (_, _, first) = harness.json("/v1/baixas?limite=2").await;
+    let page: Vec<&str> = first["baixas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(page, [ids[2].as_str(), ids[1].as_str()]);
+    assert_eq!(first["proximo"], ids[1].as_str());
+    let (_, _, second) = harness.json(&format!("/v1/baixas?limite=2&antes={}", ids[1])).await;
+    let page: Vec<&str> = second["baixas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(page, [ids[0].as_str()]);
+    assert_eq!(second["proximo"], Value::Null);
+    for bad in ["0", "501", "muitos"] {
+        let (status, headers, problem) = harness.json(&format!("/v1/baixas?limite={bad}")).await;
+        assert_problem(status, &headers, &problem, 422, "limite_invalido");
+    }
+    harness.stop().await;
+}
+
+/// A PIX body for one fatura and a card one for the others, so that no two share a payment.
+fn tef_or_pix(fatura: &str, valor: &str) -> Value {
+    if fatura == "10002" {
+        tef_body(valor)
+    } else {
+        pix_body(valor)
+    }
+}
+
+#[tokio::test]
+async fn attempts_skipped_while_the_erp_is_down_are_not_attempts_and_its_return_makes_them_due() {
+    let harness = Harness::start().await;
+    cache_maria(&harness).await;
+    let valor = valor_atual(&harness, "10001").await;
+    harness.erp().set_modo(Modo::Recusa);
+    // Reads that fail open the breaker.
+    for _ in 0..5 {
+        harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    }
+    let (_, _, ready) = harness.json("/readyz").await;
+    assert_eq!(ready["upstream"], "offline", "{ready}");
+    let (status, _, baixa) = harness.post_baixa("10001", Some("offline-1"), &pix_body(&valor)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+    let id = baixa["id"].as_str().unwrap().to_owned();
+    let waiting = harness
+        .wait_baixa(&id, |baixa| {
+            baixa["ultimo_erro"].as_str().is_some_and(|e| e.contains("fora do ar"))
+        })
+        .await;
+    assert_eq!(waiting["tentativas"], 0, "nothing was sent: {waiting}");
+    harness.erp().set_modo(Modo::Normal);
+    // No POST /v1/sync here: the probe sees the ERP back and makes the baixa due by itself.
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = harness.json(&format!("/v1/baixas/{id}")).await.2;
+        if synced(&last) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(synced(&last), "{last}");
+    assert_eq!(last["tentativas"], 1);
     assert_eq!(booked(&harness, "10001"), 1);
     harness.stop().await;
 }

@@ -358,3 +358,53 @@ fn demo_banner(addr: SocketAddr, erp: &crate::demo::DemoErp) -> String {
     ]);
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn supervisor() -> (Supervisor, watch::Sender<bool>) {
+        let (stop, stopped) = watch::channel(false);
+        let supervisor = Supervisor {
+            saude: Saude::default(),
+            stopped,
+            parou: Arc::new(Notify::new()),
+        };
+        (supervisor, stop)
+    }
+
+    #[tokio::test]
+    async fn a_part_that_panics_or_returns_is_reported_dead() {
+        let (supervisor, _stop) = supervisor();
+        #[allow(clippy::panic)]
+        let panics = supervisor.spawn("sync", async { panic!("boom") });
+        let returns = supervisor.spawn("sonda do ERP", async { Ok(()) });
+        let fails = supervisor.spawn("store", async {
+            Err("o banco de dados local não responde".to_owned())
+        });
+        for task in [panics, returns, fails] {
+            task.await.unwrap();
+        }
+        let mut mortas = supervisor.saude.mortas();
+        mortas.sort();
+        assert_eq!(
+            mortas,
+            [
+                (
+                    "sonda do ERP".to_owned(),
+                    "terminou sem que o serviço parasse".to_owned()
+                ),
+                ("store".to_owned(), "o banco de dados local não responde".to_owned()),
+                ("sync".to_owned(), "falhou com um erro interno (panic)".to_owned()),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_part_that_ends_because_the_daemon_stops_is_not_dead() {
+        let (supervisor, stop) = supervisor();
+        stop.send(true).unwrap();
+        supervisor.spawn("sync", async { Ok(()) }).await.unwrap();
+        assert!(supervisor.saude.mortas().is_empty());
+    }
+}

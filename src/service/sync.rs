@@ -13,7 +13,8 @@
 //! Retries back off exponentially with full jitter (1 s base, 5 min cap),
 //! never sooner than a `Retry-After`. While the ERP's breaker is open nothing
 //! is sent and nothing counts as an attempt: the probe ([`sondar`]) makes
-//! every pending baixa due, spread over a few seconds, when the ERP is back.
+//! every pending baixa due, spread over one probe interval, when the ERP is
+//! back.
 //! The worker also wakes at once on a new baixa and on `POST /v1/sync`.
 //!
 //! It never holds a store transaction across a network call, and it never
@@ -39,8 +40,6 @@ const BACKOFF_CAP: Duration = Duration::from_secs(300);
 const WATCH_INTERVAL: Duration = Duration::from_secs(15);
 /// How long a baixa waits while the ERP is offline, unless the probe sees it back first.
 const OFFLINE_WAIT: Duration = Duration::from_secs(60);
-/// Over how long the pending baixas are spread when the ERP comes back.
-const SPREAD_ON_RETURN: Duration = Duration::from_secs(10);
 /// Pause after the store itself failed, so a broken disk is not hammered.
 const STORE_PAUSE: Duration = Duration::from_secs(1);
 
@@ -264,8 +263,8 @@ fn log(baixa: &Baixa, para: Estado, desfecho: &Desfecho) {
 }
 
 /// While the ERP's breaker is open, asks it every `interval` whether it is back, so answers return to "upstream"
-/// without a customer paying for a timeout first. When it is back, every pending baixa becomes due within
-/// [`SPREAD_ON_RETURN`], each at a random instant, so a fleet of totems regaining one link does not post at once.
+/// without a customer paying for a timeout first. When it is back, every pending baixa becomes due within one more
+/// `interval`, each at a random instant, so a fleet of totems regaining one link does not post all at once.
 pub async fn sondar(
     erp: ErpClient,
     store: Store,
@@ -276,7 +275,7 @@ pub async fn sondar(
     let mut ticker = tokio::time::interval(interval);
     // A probe slower than the interval must not be followed by a burst of them.
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let spread = chrono::Duration::from_std(SPREAD_ON_RETURN).unwrap_or_default();
+    let spread = chrono::Duration::from_std(interval).unwrap_or_default();
     loop {
         tokio::select! {
             _ = ticker.tick() => {}

@@ -105,6 +105,9 @@ macro_rules! select_one {
 
 const COLUMNS: &str = columns!();
 
+/// How many baixas have one status (readiness asks it on every poll: an index range, never the table).
+const COUNT_BY_STATUS: &str = "SELECT count(*) FROM baixas WHERE status = ?1";
+
 /// The ways one baixa is looked up inside a transaction; each is a fixed query, so no SQL is ever built from input.
 #[derive(Clone, Copy)]
 enum Chave<'a> {
@@ -261,7 +264,7 @@ impl Store {
     /// How many baixas are pending and how many failed: two index ranges, never a scan of the table.
     pub async fn contar_baixas(&self) -> Result<(u64, u64), StoreError> {
         self.call(TransactionBehavior::Deferred, |tx| {
-            let mut count = tx.prepare_cached("SELECT count(*) FROM baixas WHERE status = ?1")?;
+            let mut count = tx.prepare_cached(COUNT_BY_STATUS)?;
             let pendentes: i64 = count.query_row([StatusBaixa::Pendente.as_str()], |row| row.get(0))?;
             let falhas: i64 = count.query_row([StatusBaixa::Falhou.as_str()], |row| row.get(0))?;
             Ok((
@@ -531,6 +534,23 @@ fn missing_row() -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readiness_counts_read_an_index_not_the_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = super::super::schema::open(&dir.path().join("plano.db")).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {COUNT_BY_STATUS}"))
+            .unwrap()
+            .query_map(["pendente"], |row| row.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            plan.iter().all(|step| step.contains("USING COVERING INDEX")),
+            "{plan:?}"
+        );
+    }
 
     #[test]
     fn every_state_survives_its_columns() {

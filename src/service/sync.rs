@@ -23,7 +23,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
 
-use crate::adapters::erp::{EnvioBaixa, ErpClient, ErpError, IdsForma};
+use crate::adapters::erp::{EmAberto, EnvioBaixa, ErpClient, ErpError, IdsForma};
 use crate::adapters::store::{Proxima, Resultado, Store};
 use crate::config::{BaixaConfig, FormaConfig};
 use crate::domain::model::{Baixa, Forma};
@@ -151,6 +151,12 @@ impl Worker {
                 erro: format!("o ERP recusou a baixa (status {status})"),
                 resposta,
             },
+            EnvioBaixa::NaoAutorizada { status } => self.postpone(
+                baixa,
+                format!("o ERP recusou as credenciais do borda (status {status}): confira erp.auth_value"),
+                None,
+                false,
+            ),
             EnvioBaixa::NaoEnviada { motivo, retry_after } => self.postpone(baixa, motivo, retry_after, false),
             EnvioBaixa::Incerta { motivo, retry_after } => self.postpone(baixa, motivo, retry_after, true),
         }
@@ -176,9 +182,9 @@ impl Worker {
     async fn situacao(&self, baixa: &Baixa) -> Situacao {
         match self.erp.fatura(&baixa.fatura_id).await {
             Ok(_) => Situacao::Aberta,
-            Err(ErpError::NaoEncontrado) => match self.erp.faturas(&baixa.documento, None).await {
-                Ok(abertas) if abertas.iter().all(|fatura| fatura.id != baixa.fatura_id) => Situacao::Quitada,
-                Ok(_) => Situacao::Incerta(
+            Err(ErpError::NaoEncontrado) => match self.erp.fatura_em_aberto(&baixa.documento, &baixa.fatura_id).await {
+                Ok(EmAberto::Nao) => Situacao::Quitada,
+                Ok(EmAberto::Sim) => Situacao::Incerta(
                     "o ERP não encontra a fatura pelo id, mas ainda a lista em aberto: confira erp.paths.fatura".into(),
                 ),
                 Err(error) => Situacao::Incerta(error.to_string()),

@@ -567,3 +567,73 @@ async fn attempts_skipped_while_the_erp_is_down_are_not_attempts_and_its_return_
     assert_eq!(booked(&harness, "10001"), 1);
     harness.stop().await;
 }
+
+#[tokio::test]
+async fn credentials_refused_keep_the_baixa_pending_not_failed() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10003").await;
+    harness.erp().set_modo_baixa(ModoBaixa::NaoAutoriza);
+    let (_, _, baixa) = harness
+        .post_baixa("10003", Some("token-revogado"), &pix_body(&valor))
+        .await;
+    let id = baixa["id"].as_str().unwrap().to_owned();
+    let held = harness
+        .wait_baixa(&id, |b| {
+            b["ultimo_erro"].as_str().is_some_and(|e| e.contains("credenciais")) || b["status"] == "falhou"
+        })
+        .await;
+    assert_eq!(
+        held["status"], "pendente",
+        "a credential problem failed the payment: {held}"
+    );
+    assert_eq!(
+        held["ultimo_erro"],
+        "o ERP recusou as credenciais do borda (status 401): confira erp.auth_value"
+    );
+    assert_eq!(booked(&harness, "10003"), 0);
+    let (_, _, ready) = harness.json("/readyz").await;
+    assert!(
+        ready["credenciais_erp"]
+            .as_str()
+            .is_some_and(|e| e.contains("credenciais")),
+        "readiness says it loudly: {ready}"
+    );
+    // The technician fixes the token: the payment goes out, once.
+    harness.erp().set_modo_baixa(ModoBaixa::Normal);
+    let baixa = harness.wait_baixa(&id, synced).await;
+    assert_eq!(baixa["reconciliada"], false);
+    assert_eq!(booked(&harness, "10003"), 1);
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn a_fatura_listed_with_a_malformed_field_is_never_taken_for_paid() {
+    let harness = Harness::start().await;
+    let valor = valor_atual(&harness, "10002").await;
+    // By id the fatura is gone, and the list still has it, but with a value nobody can read (set before the
+    // uncertain attempt, so that no read can see the fatura by id in between).
+    harness.erp().set_modo(Modo::FaturaSumida);
+    harness.erp().set_valor_ilegivel(true);
+    // Hangs before booking: the attempt is uncertain, and nothing reached the ERP's books.
+    let (id, _) = uncertain_baixa_of(&harness, "10002", &valor, ModoBaixa::TravaAntes).await;
+    harness.erp().set_modo_baixa(ModoBaixa::Normal);
+    let held = harness
+        .wait_baixa(&id, |b| {
+            b["ultimo_erro"]
+                .as_str()
+                .is_some_and(|e| e.contains("erp.paths.fatura"))
+                || b["status"] == "sincronizada"
+        })
+        .await;
+    assert_eq!(
+        held["status"], "pendente",
+        "a malformed open fatura looked paid: {held}"
+    );
+    assert_eq!(booked(&harness, "10002"), 0);
+    harness.erp().set_modo(Modo::Normal);
+    harness.erp().set_valor_ilegivel(false);
+    let baixa = harness.wait_baixa(&id, synced).await;
+    assert_eq!(baixa["reconciliada"], false);
+    assert_eq!(booked(&harness, "10002"), 1);
+    harness.stop().await;
+}

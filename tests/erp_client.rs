@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use borda::adapters::erp::{EnvioBaixa, ErpClient, ErpError, IdsForma};
+use borda::adapters::erp::{EmAberto, EnvioBaixa, ErpClient, ErpError, IdsForma};
 use borda::config::{Config, ErpConfig};
 use borda::demo::{CLIENTE_CARGA, CLIENTES_DEMO, DemoErp, Modo, ModoBaixa};
 use borda::domain::baixa::{Baixa, NovaBaixa, Transacao};
@@ -338,7 +338,10 @@ async fn error_500_is_an_unavailable_status() {
         "{error:?}"
     );
     assert!(error.is_unavailable());
-    assert!(erp.sondar().await, "a 500 is still an answer");
+    assert!(
+        !erp.sondar().await,
+        "a 500 means the ERP is not there, for the probe too"
+    );
 }
 
 #[tokio::test]
@@ -484,7 +487,7 @@ fn impaciente(demo: &DemoErp) -> ErpClient {
 }
 
 #[tokio::test]
-async fn a_baixa_pays_the_fatura_and_a_second_one_is_refused() {
+async fn a_baixa_pays_the_fatura_and_a_second_one_is_booked_again() {
     let demo = demo().await;
     let erp = client(&demo);
     let envio = erp.baixa(&baixa(1, "10001", MARIA, 9990), &SEM_IDS).await;
@@ -497,16 +500,22 @@ async fn a_baixa_pays_the_fatura_and_a_second_one_is_refused() {
     assert!(matches!(erp.fatura("10001").await, Err(ErpError::NaoEncontrado)));
     assert_eq!(ids(&erp.faturas(MARIA, None).await.unwrap()), ["10002", "10003"]);
 
+    // The ERP is not idempotent: a second baixa of a paid fatura is booked again, and answered as the first.
     let segunda = erp.baixa(&baixa(2, "10001", MARIA, 9990), &SEM_IDS).await;
-    assert!(
-        matches!(&segunda, EnvioBaixa::Recusada { status: 422, resposta } if resposta.contains("não está em aberto")),
-        "{segunda:?}"
-    );
+    assert_eq!(segunda, envio);
     let desconhecida = erp.baixa(&baixa(3, "99999", MARIA, 100), &SEM_IDS).await;
-    assert!(matches!(desconhecida, EnvioBaixa::Recusada { status: 422, .. }));
+    assert!(
+        matches!(&desconhecida, EnvioBaixa::Recusada { status: 422, resposta } if resposta.contains("não encontrada")),
+        "{desconhecida:?}"
+    );
     let recebidas = demo.baixas_recebidas();
-    assert_eq!(recebidas.len(), 1, "only the accepted baixa is recorded");
-    assert_eq!(recebidas[0].id_fatura, "10001");
+    let booked: Vec<_> = recebidas.iter().map(|b| b.id_fatura.as_str()).collect();
+    assert_eq!(
+        booked,
+        ["10001", "10001"],
+        "both bookings are recorded, the unknown fatura is not"
+    );
+    assert_eq!(demo.posts_de_baixa().len(), 3, "every POST is recorded");
 }
 
 #[tokio::test]
@@ -589,7 +598,8 @@ async fn refusals_errors_and_rate_limits_record_nothing() {
         matches!(&envio, EnvioBaixa::Incerta { motivo, retry_after: None } if motivo.contains("500")),
         "{envio:?}"
     );
-    assert!(erp.online(), "any HTTP answer to a baixa proves the ERP reachable");
+    assert!(!erp.online(), "a 5xx to a baixa counts against the breaker");
+    assert!(erp.sondar().await, "the probe route answers");
 
     demo.set_modo_baixa(ModoBaixa::Rejeita);
     let envio = erp.baixa(&baixa(2, "10001", MARIA, 9990), &SEM_IDS).await;
@@ -606,6 +616,8 @@ async fn refusals_errors_and_rate_limits_record_nothing() {
             retry_after: Some(Duration::from_secs(1)),
         }
     );
+    assert!(!erp.online(), "a 429 counts against the breaker");
+    assert!(erp.sondar().await);
 
     // The global mode comes first, on every route.
     demo.set_modo_baixa(ModoBaixa::Normal);
@@ -613,6 +625,7 @@ async fn refusals_errors_and_rate_limits_record_nothing() {
     let envio = erp.baixa(&baixa(4, "10001", MARIA, 9990), &SEM_IDS).await;
     assert!(matches!(envio, EnvioBaixa::Incerta { .. }), "{envio:?}");
     demo.set_modo(Modo::Lixo);
+    assert!(erp.sondar().await, "a 200, even of garbage, is the ERP there");
     let envio = erp.baixa(&baixa(5, "10001", MARIA, 9990), &SEM_IDS).await;
     assert!(
         matches!(&envio, EnvioBaixa::Incerta { motivo, .. } if motivo.contains("fora do contrato")),
@@ -735,9 +748,293 @@ async fn load_faturas_are_made_on_demand_and_paid_like_the_others() {
     let envio = erp.baixa(&baixa(1, "L-42", CLIENTE_CARGA, 1000), &SEM_IDS).await;
     assert!(matches!(envio, EnvioBaixa::Aceita { .. }), "{envio:?}");
     assert!(matches!(erp.fatura("L-42").await, Err(ErpError::NaoEncontrado)));
-    assert!(matches!(
-        erp.baixa(&baixa(2, "L-42", CLIENTE_CARGA, 1000), &SEM_IDS).await,
-        EnvioBaixa::Recusada { status: 422, .. }
-    ));
+    assert!(
+        matches!(
+            erp.baixa(&baixa(2, "L-42", CLIENTE_CARGA, 1000), &SEM_IDS).await,
+            EnvioBaixa::Aceita { .. }
+        ),
+        "booked again: the ERP does not deduplicate"
+    );
+    assert_eq!(demo.baixas_recebidas().len(), 2);
     assert!(erp.fatura("L-43").await.is_ok());
+}
+
+/// What [`Fake`] saw of each request: its method and header names.
+type Seen = Vec<(String, Vec<String>)>;
+
+/// A tiny upstream on a loopback port for answers the demo ERP does not give: every request gets the status and
+/// body it is set to; it logs each request's method and header names.
+#[derive(Clone, Default)]
+struct Fake {
+    answer: std::sync::Arc<std::sync::Mutex<(u16, String)>>,
+    seen: std::sync::Arc<std::sync::Mutex<Seen>>,
+}
+
+impl Fake {
+    async fn start(status: u16, body: &str) -> (Fake, String) {
+        use axum::extract::{Request, State};
+        use axum::response::IntoResponse;
+        let fake = Fake::default();
+        fake.set(status, body);
+        let app = axum::Router::new()
+            .fallback(|State(fake): State<Fake>, request: Request| async move {
+                let names = request.headers().keys().map(|n| n.as_str().to_owned()).collect();
+                fake.seen.lock().unwrap().push((request.method().to_string(), names));
+                let (status, body) = fake.answer.lock().unwrap().clone();
+                (
+                    axum::http::StatusCode::from_u16(status).unwrap(),
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+                    .into_response()
+            })
+            .with_state(fake.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (fake, base)
+    }
+
+    fn set(&self, status: u16, body: &str) {
+        *self.answer.lock().unwrap() = (status, body.to_owned());
+    }
+
+    fn seen(&self) -> Seen {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// A client of `base_url` with the demo's token and `breaker_failures`.
+fn client_of(base_url: &str, breaker_failures: u32) -> ErpClient {
+    let toml = format!(
+        "[erp]\nbase_url = \"{base_url}\"\nauth_header = \"Authorization\"\nauth_value = \"Bearer demo-borda\"\n\
+         breaker_failures = {breaker_failures}\n"
+    );
+    ErpClient::new(&Config::parse(&toml, Path::new("fake.toml")).unwrap().erp).unwrap()
+}
+
+#[tokio::test]
+async fn a_302_on_the_baixa_post_is_uncertain_and_never_followed() {
+    let demo = demo().await;
+    let erp = client(&demo);
+    demo.set_modo_baixa(ModoBaixa::Redireciona(format!(
+        "{}/api/faturas?document={MARIA}",
+        demo.base_url()
+    )));
+    let envio = erp.baixa(&baixa(1, "10001", MARIA, 9990), &SEM_IDS).await;
+    let EnvioBaixa::Incerta { motivo, .. } = &envio else {
+        panic!("a redirect may hide a booking: {envio:?}");
+    };
+    assert!(motivo.contains("302"), "{motivo}");
+    assert!(motivo.contains(&format!("{}/api/faturas", demo.base_url())), "{motivo}");
+    assert!(!motivo.contains(MARIA), "the query string is not repeated: {motivo}");
+    let pedidos = demo.pedidos();
+    let metodos: Vec<(&str, &str)> = pedidos
+        .iter()
+        .map(|p| (p.metodo.as_str(), p.caminho.as_str()))
+        .collect();
+    assert_eq!(metodos, [("POST", "/api/baixas")], "exactly one POST and no GET");
+    assert_eq!(demo.posts_de_baixa().len(), 1);
+    assert!(erp.online(), "a redirect is the ERP answering");
+}
+
+#[tokio::test]
+async fn a_301_on_a_read_is_an_error_naming_the_location() {
+    let demo = demo().await;
+    let erp = client(&demo);
+    // Somewhere nothing listens, with the customer's CPF in the query.
+    demo.set_modo(Modo::Redireciona(format!(
+        "http://127.0.0.1:9/api/v2/faturas?document={MARIA}#x"
+    )));
+    for error in [
+        erp.faturas(MARIA, None).await.unwrap_err(),
+        erp.fatura("10001").await.unwrap_err(),
+        erp.desbloqueio("501", "C-1001").await.unwrap_err(),
+    ] {
+        let message = error.to_string();
+        assert!(message.contains("301"), "{message}");
+        assert!(message.contains("http://127.0.0.1:9/api/v2/faturas"), "{message}");
+        assert!(!message.contains(MARIA) && !message.contains('#'), "{message}");
+        assert!(!error.is_unavailable(), "{error:?}");
+    }
+    assert!(erp.online());
+    assert_eq!(demo.requests(), 3, "nothing followed");
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_loopback_port_never_gets_the_credential() {
+    let demo = demo().await;
+    let (other, other_base) = Fake::start(200, r#"{"status": "baixado"}"#).await;
+    let mut config = config(&demo);
+    config.auth_header = "X-Api-Key".into();
+    config.auth_value = "segredo-do-provedor".into();
+    let erp = ErpClient::new(&config).unwrap();
+    demo.set_modo(Modo::Redireciona(format!("{other_base}/api/baixas")));
+    let lida = erp.faturas(MARIA, None).await;
+    let envio = erp.baixa(&baixa(1, "10001", MARIA, 9990), &SEM_IDS).await;
+    let link = format!("{}/boletos/A-7781.pdf", demo.base_url());
+    let pdf = erp.pdf_do_link(&link).await;
+    let seen = other.seen();
+    assert!(
+        seen.iter().all(|(_, names)| !names.contains(&"x-api-key".to_owned())),
+        "the credential reached another host: {seen:?}"
+    );
+    assert_eq!(seen, [], "nothing is followed");
+    assert!(
+        matches!(lida, Err(ErpError::Redirecionado { status: 301, .. })),
+        "{lida:?}"
+    );
+    assert!(matches!(envio, EnvioBaixa::Incerta { .. }), "{envio:?}");
+    assert!(
+        matches!(pdf, Err(ErpError::Redirecionado { status: 301, .. })),
+        "{pdf:?}"
+    );
+    assert!(
+        demo.pedidos()
+            .iter()
+            .all(|p| p.cabecalhos.contains(&"x-api-key".to_owned())),
+        "the configured host gets the credential"
+    );
+}
+
+#[tokio::test]
+async fn a_probe_seeing_502_does_not_close_an_open_breaker() {
+    let (fake, base) = Fake::start(502, "<html>Bad Gateway</html>").await;
+    let erp = client_of(&base, 1);
+    let error = erp.contratos(MARIA).await.unwrap_err();
+    assert!(matches!(error, ErpError::Status { status: 502, .. }), "{error:?}");
+    assert!(!erp.online());
+    assert!(!erp.sondar().await, "a 502 is not the ERP");
+    assert!(!erp.online(), "the probe's 502 must not close the breaker");
+    fake.set(429, "{}");
+    assert!(!erp.sondar().await, "a 429 is not the ERP either");
+    assert!(!erp.online());
+    fake.set(401, "{}");
+    assert!(erp.sondar().await, "a 401 is the ERP answering");
+    assert!(erp.online());
+}
+
+#[tokio::test]
+async fn a_baixa_answered_500_counts_as_a_failure() {
+    let demo = demo().await;
+    let mut config = config(&demo);
+    config.breaker_failures = 2;
+    let erp = ErpClient::new(&config).unwrap();
+    demo.set_modo_baixa(ModoBaixa::Erro500);
+    for n in 1..=2 {
+        assert!(erp.online());
+        let envio = erp.baixa(&baixa(n, "10001", MARIA, 9990), &SEM_IDS).await;
+        assert!(matches!(envio, EnvioBaixa::Incerta { .. }), "{envio:?}");
+    }
+    assert!(!erp.online(), "two 500s in a row open the breaker");
+    assert_eq!(demo.posts_de_baixa().len(), 2);
+    assert_eq!(demo.baixas_recebidas(), []);
+}
+
+#[tokio::test]
+async fn reads_answered_429_count_as_unavailable() {
+    let (_fake, base) = Fake::start(429, "{}").await;
+    let erp = client_of(&base, 1);
+    let error = erp.faturas(MARIA, None).await.unwrap_err();
+    assert!(matches!(error, ErpError::Status { status: 429, .. }), "{error:?}");
+    assert!(error.is_unavailable());
+    assert!(!erp.online());
+}
+
+#[tokio::test]
+async fn a_401_on_a_baixa_is_about_the_credentials_not_the_payment() {
+    let demo = demo().await;
+    let mut config = config(&demo);
+    config.breaker_failures = 1;
+    let erp = ErpClient::new(&config).unwrap();
+    demo.set_modo_baixa(ModoBaixa::NaoAutoriza);
+    let envio = erp.baixa(&baixa(1, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert_eq!(envio, EnvioBaixa::NaoAutorizada { status: 401 });
+    assert!(erp.online(), "a 401 is the ERP answering");
+    assert_eq!(demo.baixas_recebidas(), []);
+
+    // The token itself wrong: the demo's own check answers 401 before the route.
+    demo.set_modo_baixa(ModoBaixa::Normal);
+    let mut config = config.clone();
+    config.auth_value = "Bearer errado".into();
+    let erp = ErpClient::new(&config).unwrap();
+    let envio = erp.baixa(&baixa(2, "10001", MARIA, 9990), &SEM_IDS).await;
+    assert_eq!(envio, EnvioBaixa::NaoAutorizada { status: 401 });
+    // Reads: an error, neither "not found" (which could be taken for paid) nor "ERP down".
+    for error in [
+        erp.fatura("10001").await.unwrap_err(),
+        erp.fatura_em_aberto(MARIA, "10001").await.unwrap_err(),
+    ] {
+        assert!(matches!(error, ErpError::Status { status: 401, .. }), "{error:?}");
+        assert!(!error.is_unavailable());
+    }
+    assert!(erp.online());
+}
+
+#[tokio::test]
+async fn an_open_fatura_with_a_malformed_field_is_still_open() {
+    let demo = demo().await;
+    let erp = client(&demo);
+    assert_eq!(erp.fatura_em_aberto(MARIA, "10001").await.unwrap(), EmAberto::Sim);
+    demo.set_valor_ilegivel(true);
+    assert_eq!(
+        erp.faturas(MARIA, None).await.unwrap(),
+        [],
+        "the lenient list drops every record it cannot read"
+    );
+    assert_eq!(
+        erp.fatura_em_aberto("529.982.247-25", "10001").await.unwrap(),
+        EmAberto::Sim,
+        "the raw list still names it"
+    );
+    assert_eq!(erp.fatura_em_aberto(JOAO, "A-7781").await.unwrap(), EmAberto::Sim);
+    demo.set_valor_ilegivel(false);
+
+    assert!(matches!(
+        erp.baixa(&baixa(1, "10001", MARIA, 9990), &SEM_IDS).await,
+        EnvioBaixa::Aceita { .. }
+    ));
+    assert_eq!(erp.fatura_em_aberto(MARIA, "10001").await.unwrap(), EmAberto::Nao);
+    assert_eq!(erp.fatura_em_aberto(MARIA, "10002").await.unwrap(), EmAberto::Sim);
+    assert_eq!(
+        erp.fatura_em_aberto(DESCONHECIDO, "10001").await.unwrap(),
+        EmAberto::Nao
+    );
+
+    // Carlos's list carries a record without an id: it cannot prove any of his faturas absent.
+    let error = erp.fatura_em_aberto(CARLOS, "99999").await.unwrap_err();
+    assert!(
+        matches!(&error, ErpError::RespostaInvalida(m) if m.contains("sem id")),
+        "{error:?}"
+    );
+    demo.set_modo(Modo::Lixo);
+    let error = erp.fatura_em_aberto(MARIA, "10001").await.unwrap_err();
+    assert!(matches!(error, ErpError::RespostaInvalida(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn an_open_list_that_is_not_a_list_proves_nothing() {
+    let (fake, base) = Fake::start(200, r#""nenhuma fatura""#).await;
+    let erp = client_of(&base, 3);
+    for body in [
+        r#""nenhuma fatura""#,
+        "null",
+        "42",
+        r#"{"faturas": [{"id_fatura": "1"}]}"#,
+        r#"[{"id_fatura": "1"}, {"valor_atual": "10,00"}]"#,
+    ] {
+        fake.set(200, body);
+        let error = erp.fatura_em_aberto(MARIA, "10001").await.unwrap_err();
+        assert!(matches!(error, ErpError::RespostaInvalida(_)), "{body}: {error:?}");
+    }
+    for (body, esperado) in [
+        (r#"[{"id_fatura": 10001, "valor_atual": "abc"}]"#, EmAberto::Sim),
+        (r#"{"fatura": "10001"}"#, EmAberto::Sim),
+        (r#"[{"id_fatura": "10002"}]"#, EmAberto::Nao),
+        ("[]", EmAberto::Nao),
+        ("{}", EmAberto::Nao),
+    ] {
+        fake.set(200, body);
+        assert_eq!(erp.fatura_em_aberto(MARIA, "10001").await.unwrap(), esperado, "{body}");
+    }
 }

@@ -3,11 +3,14 @@
 //! `borda demo` runs the daemon against it, and the test suite uses it as the upstream, so it behaves like a
 //! real adapter: both generations of field names, values as Brazilian strings and as JSON numbers, valid
 //! boletos and PIX codes built by borda's own encoders for due dates around today, an auth token, and switchable
-//! failures ([`Modo`]: 500s, slowness, garbage, refused connections). Baixas pay faturas as a real ERP does (a
-//! paid fatura leaves the lists and its by-id read is 404, a second baixa of it is refused) and have their own
-//! failures ([`ModoBaixa`], commit-then-hang among them); load tests get any number of open faturas of
-//! [`CLIENTE_CARGA`]. It owns only its own made-up data; it must never be pointed at by a production
-//! configuration, and it keeps no state beyond the modes, a request count and the baixas it received.
+//! failures ([`Modo`]: 500s, slowness, garbage, refused connections, redirects). Baixas pay faturas as a real ERP
+//! does, and that ERP is not idempotent: every baixa POST of a known fatura is booked, a second one of a paid
+//! fatura too (answered 200 like the first), so a client that posts twice leaves a double write-off in the
+//! recording ([`DemoErp::baixas_recebidas`]) for the tests to find. A paid fatura leaves the lists and its by-id
+//! read is 404. Baixas have their own failures ([`ModoBaixa`], commit-then-hang among them); load tests get any
+//! number of open faturas of [`CLIENTE_CARGA`]. It owns only its own made-up data; it must never be pointed at by a
+//! production configuration, and it keeps no state beyond the modes, the log of requests and the baixas it
+//! received.
 
 use std::collections::{HashMap, HashSet};
 use std::io;
@@ -27,7 +30,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -66,8 +69,11 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 /// How long [`ModoBaixa::TravaAntes`] and [`ModoBaixa::TravaDepois`] hold a baixa: far beyond any client timeout.
 const TRAVA: Duration = Duration::from_secs(30);
 
-/// The answer to a baixa of a fatura that is not open (unknown, or already paid).
-const NAO_ABERTA: &str = "fatura não está em aberto";
+/// The answer to a baixa of a fatura the ERP does not know.
+const DESCONHECIDA: &str = "fatura não encontrada";
+
+/// What [`DemoErp::set_valor_ilegivel`] writes in place of every fatura's value.
+const VALOR_ILEGIVEL: &str = "abc";
 
 /// The ISP of the demo, as its receipts and PIX codes name it (the same company `borda demo` configures).
 const EMPRESA: &str = "Provedor Demonstração Ltda";
@@ -91,37 +97,73 @@ pub enum Modo {
     /// The fatura-by-id route answers 404 for every fatura, as a wrong `erp.paths.fatura` or a proxy that lost the
     /// route does; the other routes answer normally.
     FaturaSumida,
+    /// Every request gets a 301 to this `Location` (as an ERP that moved, or a proxy sending to a login page), and
+    /// nothing is handled.
+    Redireciona(String),
 }
 
 /// How the demo ERP answers `POST paths.baixa`; switch with [`DemoErp::set_modo_baixa`]. The global [`Modo`] applies
-/// first, to every route.
+/// first, to every route. Whatever the mode, every POST that reaches the route is in [`DemoErp::posts_de_baixa`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ModoBaixa {
-    /// Pays an open fatura and says so in its generation's words; refuses (422) one that is not open.
+    /// Books a baixa of a known fatura, paid or not (the ERP does not deduplicate), and says so in its
+    /// generation's words; refuses (422) one of a fatura it does not know.
     Normal,
-    /// A 500 with an HTML error page; nothing recorded.
+    /// A 500 with an HTML error page; nothing booked.
     Erro500,
-    /// A 422 `{"success": false, ...}` business refusal; nothing recorded.
+    /// A 422 `{"success": false, ...}` business refusal; nothing booked.
     Rejeita,
-    /// Holds the request for 30 s before answering 504; nothing recorded: the client times out first.
+    /// Holds the request for 30 s before answering 504; nothing booked: the client times out first.
     TravaAntes,
-    /// Records the baixa (the fatura becomes paid), then holds the answer for 30 s: commit-then-hang.
+    /// Books the baixa (the fatura becomes paid), then holds the answer for 30 s: commit-then-hang.
     TravaDepois,
-    /// Records the baixa, then answers 200 with a body that is not JSON.
+    /// Books the baixa, then answers 200 with a body that is not JSON.
     RespostaInvalida,
-    /// A 429 with `Retry-After: 1`; nothing recorded.
+    /// A 429 with `Retry-After: 1`; nothing booked.
     Limite,
+    /// A 401 `{"erro": "token inválido"}`, as an ERP whose token was revoked; nothing booked.
+    NaoAutoriza,
+    /// A 302 to this `Location` (as a proxy sending to a login page); nothing booked.
+    Redireciona(String),
 }
 
-/// A baixa the demo ERP accepted, as it arrived.
+/// A baixa the demo ERP booked, as it arrived. Two of the same fatura are a double write-off.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BaixaRecebida {
     /// The fatura it paid (`id_fatura`, or `boleto_id`).
     pub id_fatura: String,
-    /// Its `Idempotency-Key` header, if any.
+    /// Its `Idempotency-Key` header (borda's baixa id), if any.
     pub chave: Option<String>,
     /// Its JSON body.
     pub corpo: Value,
+    /// When it arrived.
+    pub recebida_em: DateTime<Utc>,
+}
+
+/// One POST that reached the baixa route, booked or not, as it arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostBaixa {
+    /// The fatura it names (`id_fatura`, or `boleto_id`), if its body names one.
+    pub id_fatura: Option<String>,
+    /// Its `Idempotency-Key` header (borda's baixa id), if any.
+    pub chave: Option<String>,
+    /// Its body as text (lossy UTF-8).
+    pub corpo: String,
+    /// When it arrived.
+    pub recebido_em: DateTime<Utc>,
+    /// Whether the demo booked it (it is then also in [`DemoErp::baixas_recebidas`]).
+    pub baixada: bool,
+}
+
+/// One HTTP request the demo ERP received, whatever the route and the mode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pedido {
+    /// The method (`GET`, `POST`, ...).
+    pub metodo: String,
+    /// The path, without the query string.
+    pub caminho: String,
+    /// The names of its headers, lowercase (never their values).
+    pub cabecalhos: Vec<String>,
 }
 
 /// A running demo ERP.
@@ -140,9 +182,13 @@ pub struct DemoErp {
 struct Shared {
     modo: Mutex<Modo>,
     modo_baixa: Mutex<ModoBaixa>,
+    /// Whether lists and by-id answers carry every fatura's value as [`VALOR_ILEGIVEL`].
+    valor_ilegivel: std::sync::atomic::AtomicBool,
     requests: AtomicUsize,
+    /// Every HTTP request, in arrival order.
+    pedidos: Mutex<Vec<Pedido>>,
     data: DemoData,
-    /// The faturas paid and the baixas that paid them, under one lock so that a fatura is paid once.
+    /// The faturas paid, the baixas that paid them and every baixa POST, under one lock.
     baixas: Mutex<Baixas>,
     stopping: watch::Receiver<bool>,
 }
@@ -151,7 +197,10 @@ struct Shared {
 #[derive(Debug, Default)]
 struct Baixas {
     pagas: HashSet<String>,
+    /// Every booking, repeats included, in arrival order.
     recebidas: Vec<BaixaRecebida>,
+    /// Every POST to the baixa route, in arrival order.
+    posts: Vec<PostBaixa>,
 }
 
 /// The value behind a lock: a poisoned lock only means a panic elsewhere, and every value here is always whole.
@@ -175,24 +224,59 @@ impl Shared {
         locked(&self.baixas).pagas.contains(id)
     }
 
-    /// Records a baixa if its fatura is open, which pays it; the answer's generation (`true`: the older one), or
-    /// `None` when the fatura is unknown or already paid.
-    fn registrar(&self, baixa: BaixaRecebida) -> Option<bool> {
-        let old_generation = if fatura_carga(&baixa.id_fatura).is_some() {
-            false
-        } else {
-            self.data
-                .clientes
-                .iter()
-                .find(|c| c.faturas.iter().any(|f| f.id == baixa.id_fatura))?
-                .old_generation
-        };
+    /// Records one POST to the baixa route and, when `book` and its fatura is known, books it (paid or not: the ERP
+    /// does not deduplicate), which pays the fatura. The answer's generation when booked (`true`: the older one);
+    /// `None` when not booked.
+    fn registrar(&self, post: PostBaixa, corpo: Option<Value>, book: bool) -> Option<bool> {
+        let old_generation = post
+            .id_fatura
+            .as_deref()
+            .filter(|_| book)
+            .and_then(|id| self.generation(id));
         let mut baixas = locked(&self.baixas);
-        if !baixas.pagas.insert(baixa.id_fatura.clone()) {
-            return None;
+        let booking = match (old_generation, &post.id_fatura, corpo) {
+            (Some(_), Some(id_fatura), Some(corpo)) => Some(BaixaRecebida {
+                id_fatura: id_fatura.clone(),
+                chave: post.chave.clone(),
+                corpo,
+                recebida_em: post.recebido_em,
+            }),
+            _ => None,
+        };
+        let baixada = booking.is_some();
+        if let Some(booking) = booking {
+            baixas.pagas.insert(booking.id_fatura.clone());
+            baixas.recebidas.push(booking);
         }
-        baixas.recebidas.push(baixa);
-        Some(old_generation)
+        baixas.posts.push(PostBaixa { baixada, ..post });
+        old_generation.filter(|_| baixada)
+    }
+
+    /// The generation of a known fatura (`true`: the older one), paid or not; `None` for an unknown one.
+    fn generation(&self, id: &str) -> Option<bool> {
+        if fatura_carga(id).is_some() {
+            return Some(false);
+        }
+        self.data
+            .clientes
+            .iter()
+            .find(|c| c.faturas.iter().any(|f| f.id == id))
+            .map(|c| c.old_generation)
+    }
+
+    /// A fatura record as served now: with its value unreadable when [`DemoErp::set_valor_ilegivel`] says so.
+    fn servida(&self, record: &Value) -> Value {
+        let mut record = record.clone();
+        if self.valor_ilegivel.load(Ordering::SeqCst)
+            && let Value::Object(fields) = &mut record
+        {
+            for field in ["valor_atual", "valor_final", "valor_inicial", "valor"] {
+                if let Some(valor) = fields.get_mut(field) {
+                    *valor = Value::from(VALOR_ILEGIVEL);
+                }
+            }
+        }
+        record
     }
 
     /// Waits [`TRAVA`], or less if the server is stopping.
@@ -223,7 +307,9 @@ impl DemoErp {
         let shared = Arc::new(Shared {
             modo: Mutex::new(Modo::Normal),
             modo_baixa: Mutex::new(ModoBaixa::Normal),
+            valor_ilegivel: std::sync::atomic::AtomicBool::new(false),
             requests: AtomicUsize::new(0),
+            pedidos: Mutex::new(Vec::new()),
             data,
             baixas: Mutex::new(Baixas::default()),
             stopping: stopping_rx,
@@ -285,10 +371,29 @@ impl DemoErp {
         *locked(&self.shared.modo_baixa) = modo;
     }
 
-    /// The baixas it accepted (and so the faturas they paid), in arrival order. Refused and failed attempts are
-    /// not here, so a fatura listed twice would be a double write-off.
+    /// Makes every fatura in the lists and by-id answers carry an unreadable value (`"abc"` in `valor_atual`,
+    /// `valor_final`, `valor_inicial`, `valor`), as an adapter with a broken column does; `false` restores them.
+    pub fn set_valor_ilegivel(&self, ilegivel: bool) {
+        self.shared.valor_ilegivel.store(ilegivel, Ordering::SeqCst);
+    }
+
+    /// Every baixa it booked, in arrival order, repeats included: it books every POST of a known fatura, as the
+    /// real ERP does, so a fatura listed twice is a double write-off. Refused and failed attempts are not here
+    /// (they are in [`DemoErp::posts_de_baixa`]).
     pub fn baixas_recebidas(&self) -> Vec<BaixaRecebida> {
         locked(&self.shared.baixas).recebidas.clone()
+    }
+
+    /// Every POST that reached the baixa route, booked or not, in arrival order. A POST answered by the global
+    /// [`Modo`] (500s, garbage, redirects) or refused for its token never reaches the route: see
+    /// [`DemoErp::pedidos`].
+    pub fn posts_de_baixa(&self) -> Vec<PostBaixa> {
+        locked(&self.shared.baixas).posts.clone()
+    }
+
+    /// Every HTTP request it received, in arrival order, whatever the route and the mode.
+    pub fn pedidos(&self) -> Vec<Pedido> {
+        locked(&self.shared.pedidos).clone()
     }
 
     /// How many requests it received, plus the connections it refused in [`Modo::Recusa`].
@@ -410,7 +515,15 @@ impl AsyncWrite for GatedStream {
 /// Counts every request, applies the mode, and checks the token on `/api` paths.
 async fn apply_modo(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     shared.count_request();
+    locked(&shared.pedidos).push(Pedido {
+        metodo: request.method().to_string(),
+        caminho: request.uri().path().to_owned(),
+        cabecalhos: request.headers().keys().map(|name| name.as_str().to_owned()).collect(),
+    });
     match shared.modo() {
+        Modo::Redireciona(location) => {
+            return redirect(StatusCode::MOVED_PERMANENTLY, &location);
+        }
         Modo::Erro500 => {
             let page = "<html><body><b>Fatal error</b>: Uncaught PDOException: SQLSTATE[HY000] [2002] \
                           Connection refused in /var/www/api/index.php:42</body></html>";
@@ -464,7 +577,7 @@ async fn faturas(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<Stri
                 .iter()
                 .filter(|f| contrato.is_none_or(|requested| f.contrato.as_deref() == Some(requested.as_str())))
                 .filter(|f| !shared.paga(&f.id))
-                .map(|f| f.record.clone())
+                .map(|f| shared.servida(&f.record))
                 .collect()
         });
     Json(Value::Array(records))
@@ -488,8 +601,8 @@ async fn fatura(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Re
         .iter()
         .find_map(|c| c.faturas.iter().find(|f| f.id == id).map(|f| (c.old_generation, f)));
     match found {
-        Some((true, f)) => Json(json!([f.record])).into_response(),
-        Some((false, f)) => Json(f.record.clone()).into_response(),
+        Some((true, f)) => Json(json!([shared.servida(&f.record)])).into_response(),
+        Some((false, f)) => Json(shared.servida(&f.record)).into_response(),
         None => not_found(),
     }
 }
@@ -523,14 +636,55 @@ async fn boleto_pdf(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -
     }
 }
 
-/// `POST paths.baixa {id_fatura | boleto_id, ...}`: pays an open fatura, like an ERP that is not idempotent (a second
-/// baixa of the same fatura is refused because it is paid, whatever its `Idempotency-Key`), unless
-/// [`ModoBaixa`] says otherwise.
+/// A redirect to `location`, with an empty body.
+fn redirect(status: StatusCode, location: &str) -> Response {
+    match header::HeaderValue::from_str(location) {
+        Ok(location) => (status, [(header::LOCATION, location)]).into_response(),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Location inválido no modo do ERP de demonstração",
+        )
+            .into_response(),
+    }
+}
+
+/// `POST paths.baixa {id_fatura | boleto_id, ...}`: records the POST and, unless [`ModoBaixa`] says otherwise, books
+/// it like an ERP that is not idempotent: every baixa of a known fatura is booked and answered 200, a second one
+/// of an already paid fatura too, whatever its `Idempotency-Key`. Only an unknown fatura or a body without one is
+/// refused (422, 400).
 async fn baixa(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     let recusa = |status: StatusCode, motivo: &str| {
         (status, Json(json!({ "success": false, "api_response": motivo }))).into_response()
     };
+    let corpo = serde_json::from_slice::<Value>(&body).ok();
+    let id_fatura = corpo.as_ref().and_then(|corpo| {
+        ["id_fatura", "boleto_id"]
+            .iter()
+            .find_map(|field| match corpo.get(*field)? {
+                Value::String(id) => Some(id.trim().to_owned()).filter(|id| !id.is_empty()),
+                Value::Number(id) => Some(id.to_string()),
+                _ => None,
+            })
+    });
+    let post = PostBaixa {
+        id_fatura,
+        chave: headers
+            .get("idempotency-key")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+        corpo: String::from_utf8_lossy(&body).into_owned(),
+        recebido_em: Utc::now(),
+        baixada: false,
+    };
     let modo = shared.modo_baixa();
+    let books = matches!(
+        modo,
+        ModoBaixa::Normal | ModoBaixa::TravaDepois | ModoBaixa::RespostaInvalida
+    );
+    let id_fatura = post.id_fatura.clone();
+    let has_body = corpo.is_some();
+    // Recorded (and booked) at arrival, whatever comes after: a held answer does not undo a booking.
+    let booked = shared.registrar(post, corpo, books);
     match modo {
         ModoBaixa::Erro500 => {
             let page =
@@ -552,36 +706,24 @@ async fn baixa(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
             return response;
         }
+        ModoBaixa::NaoAutoriza => {
+            return (StatusCode::UNAUTHORIZED, Json(json!({ "erro": "token inválido" }))).into_response();
+        }
+        ModoBaixa::Redireciona(location) => return redirect(StatusCode::FOUND, &location),
         ModoBaixa::TravaAntes => {
             shared.hold().await;
             return recusa(StatusCode::GATEWAY_TIMEOUT, "tempo esgotado");
         }
         ModoBaixa::Normal | ModoBaixa::TravaDepois | ModoBaixa::RespostaInvalida => {}
     }
-    let Ok(corpo) = serde_json::from_slice::<Value>(&body) else {
+    if !has_body {
         return recusa(StatusCode::BAD_REQUEST, "corpo não é JSON");
-    };
-    let id_fatura = ["id_fatura", "boleto_id"]
-        .iter()
-        .find_map(|field| match corpo.get(*field)? {
-            Value::String(id) => Some(id.trim().to_owned()).filter(|id| !id.is_empty()),
-            Value::Number(id) => Some(id.to_string()),
-            _ => None,
-        });
-    let Some(id_fatura) = id_fatura else {
+    }
+    if id_fatura.is_none() {
         return recusa(StatusCode::UNPROCESSABLE_ENTITY, "informe id_fatura");
-    };
-    let chave = headers
-        .get("idempotency-key")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let recebida = BaixaRecebida {
-        id_fatura,
-        chave,
-        corpo,
-    };
-    let Some(old_generation) = shared.registrar(recebida) else {
-        return recusa(StatusCode::UNPROCESSABLE_ENTITY, NAO_ABERTA);
+    }
+    let Some(old_generation) = booked else {
+        return recusa(StatusCode::UNPROCESSABLE_ENTITY, DESCONHECIDA);
     };
     let aceita = if old_generation {
         json!({ "status": "baixado" })

@@ -5,10 +5,31 @@
 pub mod harness;
 pub mod process;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use borda::demo::BaixaRecebida;
 use serde_json::Value;
+
+/// How many times the ERP booked each fatura, from the demo ERP's recording of bookings
+/// (`DemoErp::baixas_recebidas`).
+pub fn baixas_por_fatura(recebidas: &[BaixaRecebida]) -> BTreeMap<String, usize> {
+    let mut booked: BTreeMap<String, usize> = BTreeMap::new();
+    for baixa in recebidas {
+        *booked.entry(baixa.id_fatura.clone()).or_default() += 1;
+    }
+    booked
+}
+
+/// The faturas the ERP booked more than once (double write-offs), with how many times: the duplicate check of
+/// the crash test, and of every test that says "exactly once".
+pub fn duplicadas(recebidas: &[BaixaRecebida]) -> Vec<(String, usize)> {
+    baixas_por_fatura(recebidas)
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .collect()
+}
 
 /// `../shared/vectors`, which the suite needs: fails loudly when it is missing.
 pub fn vectors_dir() -> PathBuf {

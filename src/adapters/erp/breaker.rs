@@ -1,9 +1,11 @@
 //! The ERP client's circuit breaker: closed (calls go out) or open (calls fail at once).
 //!
-//! It owns only the counting: `threshold` consecutive "ERP unavailable" outcomes open it, any outcome that
-//! proves the ERP reachable closes it (offline.md §2.4). There is no timed half-open state: while open, the
-//! daemon's background probe (`ErpClient::sondar`) is the only caller that reaches the network, and its first
-//! answer closes the breaker. Lock-free (two atomics) so every request can consult it; it never does IO.
+//! It owns the counting and the one rule of what counts ([`erp_respondeu`]): `threshold` consecutive "ERP not
+//! there" outcomes open it, any outcome that proves the ERP there closes it (offline.md §2.4). Reads, writes and
+//! the probe all record through [`Breaker::record`], so they cannot disagree. There is no timed half-open state:
+//! while open, the daemon's background probe (`ErpClient::sondar`) is the only caller that reaches the network,
+//! and its first answer that shows the ERP there closes the breaker. Lock-free (two atomics) so every request can
+//! consult it; it never does IO.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
@@ -16,6 +18,27 @@ pub(crate) enum Transition {
     Opened,
     /// The ERP answered again: calls go out again.
     Closed,
+}
+
+/// What one call to the ERP came back with, as far as the breaker is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Desfecho {
+    /// No HTTP answer: no connection, a timeout, a connection reset or a body cut short.
+    SemResposta,
+    /// An HTTP answer with this status (redirects are not followed, so a 3xx is the ERP's own answer).
+    Status(u16),
+}
+
+/// The one outcome rule for every ERP call (reads, writes and the probe): whether `desfecho` shows the ERP there.
+///
+/// Transport failures, timeouts, 5xx and 429 mean "not there" (down, broken, or shedding load): failures for the
+/// breaker. A 2xx, 3xx or any other 4xx is the ERP answering for itself, whatever it says: a success for the
+/// breaker, even when the call failed for the caller (a 401 is about our credentials, a 404 about the resource).
+pub(crate) fn erp_respondeu(desfecho: Desfecho) -> bool {
+    match desfecho {
+        Desfecho::SemResposta | Desfecho::Status(429) => false,
+        Desfecho::Status(status) => status < 500,
+    }
 }
 
 /// A consecutive-failure circuit breaker.
@@ -39,6 +62,15 @@ impl Breaker {
     /// Whether calls must fail without reaching the network.
     pub(crate) fn is_open(&self) -> bool {
         self.open.load(Ordering::SeqCst)
+    }
+
+    /// Records one call's outcome by [`erp_respondeu`]: a success or a failure.
+    pub(crate) fn record(&self, desfecho: Desfecho) -> Transition {
+        if erp_respondeu(desfecho) {
+            self.record_success()
+        } else {
+            self.record_failure()
+        }
     }
 
     /// The ERP answered: resets the count and closes the breaker if it was open.
@@ -75,6 +107,46 @@ impl Breaker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outcome_rule_table() {
+        let casos: &[(Desfecho, bool)] = &[
+            (Desfecho::SemResposta, false),
+            (Desfecho::Status(200), true),
+            (Desfecho::Status(201), true),
+            (Desfecho::Status(204), true),
+            (Desfecho::Status(301), true),
+            (Desfecho::Status(302), true),
+            (Desfecho::Status(307), true),
+            (Desfecho::Status(400), true),
+            (Desfecho::Status(401), true),
+            (Desfecho::Status(403), true),
+            (Desfecho::Status(404), true),
+            (Desfecho::Status(408), true),
+            (Desfecho::Status(422), true),
+            (Desfecho::Status(429), false),
+            (Desfecho::Status(500), false),
+            (Desfecho::Status(502), false),
+            (Desfecho::Status(503), false),
+            (Desfecho::Status(504), false),
+            (Desfecho::Status(599), false),
+            (Desfecho::Status(600), false),
+        ];
+        for (desfecho, presente) in casos {
+            assert_eq!(erp_respondeu(*desfecho), *presente, "{desfecho:?}");
+        }
+    }
+
+    #[test]
+    fn record_follows_the_rule() {
+        let breaker = Breaker::new(1);
+        assert_eq!(breaker.record(Desfecho::Status(502)), Transition::Opened);
+        assert_eq!(breaker.record(Desfecho::Status(429)), Transition::Unchanged);
+        assert!(breaker.is_open());
+        assert_eq!(breaker.record(Desfecho::Status(401)), Transition::Closed);
+        assert_eq!(breaker.record(Desfecho::SemResposta), Transition::Opened);
+        assert_eq!(breaker.record(Desfecho::Status(302)), Transition::Closed);
+    }
 
     #[test]
     fn opens_after_threshold_consecutive_failures() {

@@ -3,7 +3,9 @@
 //! This module is the only place that knows the ERP's wire names: query parameters here; response fields and the
 //! body of a baixa in `wire` (which reads both generations of the contract leniently into [`crate::domain::model`] types).
 //! Every call is bounded by the configured timeout and goes through a circuit breaker (`breaker`), so a dead ERP
-//! costs the kiosk one timeout per threshold, not one per customer. A baixa's outcome is an [`EnvioBaixa`], which
+//! costs the kiosk one timeout per threshold, not one per customer; one rule (`breaker::erp_respondeu`) says which
+//! outcomes count as "ERP not there", for reads, writes and the probe alike. Redirects are never followed: a write
+//! turned into a GET on another URL could look booked, and the credential must never leave the configured host. A baixa's outcome is an [`EnvioBaixa`], which
 //! tells "certainly not sent" from "may have been booked", because the upstream is not idempotent. It must never
 //! log a full CPF/CNPJ or the auth secret, never retry a write, and never decide what a failure means to the
 //! customer: it reports [`ErpError`] or [`EnvioBaixa`] and the service layer or the sync worker chooses (cache,
@@ -15,14 +17,14 @@ mod wire;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use crate::config::{ErpConfig, ErpPaths};
 use crate::domain::baixa::Baixa;
 use crate::domain::model::{Cliente, Contrato, Fatura};
-use breaker::Breaker;
+use breaker::{Breaker, Desfecho, erp_respondeu};
 
 /// Largest response body read; beyond it the answer is refused (a boleto PDF in base64 is a few hundred KiB).
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -50,6 +52,19 @@ pub enum ErpError {
         /// The body, truncated to 2 KiB at a character boundary.
         corpo: String,
     },
+    /// The ERP answered a redirect (3xx), which borda never follows: the configured base URL or path is outdated,
+    /// or something between borda and the ERP moved it. On a write (desbloqueio) the request may have been
+    /// processed before the redirect. `destino` is the `Location` without its query string (which may carry a
+    /// CPF/CNPJ) or fragment.
+    #[error(
+        "sistema do provedor redirecionou (status {status}) para {destino}; redirecionamentos não são seguidos: confira erp.base_url e erp.paths"
+    )]
+    Redirecionado {
+        /// The HTTP status (300 to 399).
+        status: u16,
+        /// Where it pointed, without query string or fragment.
+        destino: String,
+    },
     /// The single resource asked for (cliente, fatura, boleto PDF) does not exist in the ERP.
     #[error("não encontrado no sistema do provedor")]
     NaoEncontrado,
@@ -63,13 +78,23 @@ pub enum ErpError {
 }
 
 impl ErpError {
-    /// Whether the failure says the ERP is down or broken (so cached data may stand in and the breaker counts
-    /// it): unreachable, or a 5xx answer.
+    /// Whether the failure says the ERP is not there (so cached data may stand in and the breaker counts it):
+    /// unreachable, a timeout, a 5xx or a 429, by the one rule of `breaker::erp_respondeu`. A 401/403, a 404,
+    /// a redirect or an unreadable answer come from an ERP that is there: not unavailable.
     pub fn is_unavailable(&self) -> bool {
+        self.desfecho().is_some_and(|desfecho| !erp_respondeu(desfecho))
+    }
+
+    /// What this failure says the ERP did, for the breaker; `None` when the request never went out because of the
+    /// configuration, which proves nothing about the ERP.
+    fn desfecho(&self) -> Option<Desfecho> {
         match self {
-            ErpError::Indisponivel(_) => true,
-            ErpError::Status { status, .. } => *status >= 500,
-            ErpError::NaoEncontrado | ErpError::RespostaInvalida(_) | ErpError::Configuracao(_) => false,
+            ErpError::Indisponivel(_) => Some(Desfecho::SemResposta),
+            ErpError::Status { status, .. } | ErpError::Redirecionado { status, .. } => Some(Desfecho::Status(*status)),
+            ErpError::NaoEncontrado => Some(Desfecho::Status(404)),
+            // Only a 2xx body is read for its content.
+            ErpError::RespostaInvalida(_) => Some(Desfecho::Status(200)),
+            ErpError::Configuracao(_) => None,
         }
     }
 }
@@ -93,13 +118,20 @@ pub enum EnvioBaixa {
         /// The ERP's answer, as text, at most 2 KiB.
         resposta: String,
     },
-    /// A business refusal: a 4xx other than 408 and 429, or a 2xx with `"success": false`. Nothing was booked;
+    /// A business refusal: a 4xx other than 401, 403, 408 and 429, or a 2xx with `"success": false`. Nothing was booked;
     /// sending it again unchanged would be refused again, so it is not for the worker to retry by itself.
     Recusada {
         /// The HTTP status of the refusal.
         status: u16,
         /// The ERP's answer, as text, at most 2 KiB.
         resposta: String,
+    },
+    /// The ERP refused borda's credentials (401 or 403): the answer is about the `erp.auth_header`/`erp.auth_value`
+    /// configuration, not about this payment. Certainly not booked (an ERP checks credentials before handling the
+    /// request); the baixa stays pending and is sent again, with backoff, once the technician fixes the credential.
+    NaoAutorizada {
+        /// The HTTP status, 401 or 403.
+        status: u16,
     },
     /// Certainly not processed: no connection could be made, the breaker is open, the ERP rate-limited it (429),
     /// or the request could not even be built from the configuration. Safe to send again.
@@ -109,13 +141,9 @@ pub enum EnvioBaixa {
         /// How long the ERP asked to wait (`Retry-After`), if it said.
         retry_after: Option<Duration>,
     },
-    /// The ERP refused borda's credentials (401, 403): certainly not booked, and not about the payment.
-    NaoAutorizada {
-        /// The HTTP status.
-        status: u16,
-    },
-    /// May have been processed: a timeout or a broken connection after the request went out, a 408, a 5xx, or a
-    /// 2xx whose body is not the contract's. The fatura must be checked before sending again.
+    /// May have been processed: a timeout or a broken connection after the request went out, a 408, a 5xx, a
+    /// redirect (3xx: never followed; the motivo names the status and the `Location`), or a 2xx whose body is not
+    /// the contract's. The fatura must be checked before sending again.
     Incerta {
         /// Why, for the operator.
         motivo: String,
@@ -124,10 +152,12 @@ pub enum EnvioBaixa {
     },
 }
 
-/// Whether the ERP still lists a fatura among the customer's open ones.
+/// Whether the ERP still lists a fatura among a customer's open ones ([`ErpClient::fatura_em_aberto`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmAberto {
+    /// Listed open (possibly in a record borda could not otherwise read): not paid.
     Sim,
+    /// Absent from a well-formed list in which every record has a readable id: the ERP no longer has it open.
     Nao,
 }
 
@@ -176,7 +206,10 @@ impl ErpClient {
             Some((name, value))
         };
         let timeout = Duration::from_millis(config.timeout_ms);
+        // Redirects are never followed (the default follows 10): on a 301/302/303 a POST would become a body-less GET
+        // whose answer could look like a booking, and a custom auth header would go along to another host.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("borda/", env!("CARGO_PKG_VERSION")))
@@ -208,17 +241,38 @@ impl ErpClient {
     /// parameter names are sent. Malformed records are logged and left out; the others are returned.
     pub async fn faturas(&self, documento: &str, contrato: Option<&str>) -> Result<Vec<Fatura>, ErpError> {
         let documento = normalise_documento(documento);
-        let mut fields = vec![
-            ("document", documento.as_str()),
-            ("customer_document_number", documento.as_str()),
-        ];
+        let body = self.faturas_json(&documento, contrato).await?;
+        wire::faturas(body, &documento, contrato, today()).map_err(ErpError::RespostaInvalida)
+    }
+
+    /// Whether the ERP still lists fatura `fatura_id` among the open faturas of `documento` (`GET paths.faturas`,
+    /// every contract), decided from the raw answer, never from the lenient reading of [`ErpClient::faturas`]
+    /// (which drops records it cannot read, so a fatura with one malformed field would look paid).
+    ///
+    /// [`EmAberto::Nao`] only when the answer is a well-formed list (any envelope the contract allows), every
+    /// record in it has a readable id, and none of those ids is `fatura_id`. A record without a readable id, or an
+    /// answer that is not a list, is [`ErpError::RespostaInvalida`]: such an answer cannot prove the fatura absent.
+    /// Any other failure is the error of the call; none of them means "paid".
+    pub async fn fatura_em_aberto(&self, documento: &str, fatura_id: &str) -> Result<EmAberto, ErpError> {
+        let documento = normalise_documento(documento);
+        let body = self.faturas_json(&documento, None).await?;
+        let abertas = wire::ids_em_aberto(body).map_err(ErpError::RespostaInvalida)?;
+        let procurada = fatura_id.trim();
+        Ok(if abertas.iter().any(|id| id == procurada) {
+            EmAberto::Sim
+        } else {
+            EmAberto::Nao
+        })
+    }
+
+    /// The raw answer of the open faturas of `documento` (normalised), optionally of one contract. Both
+    /// generations' parameter names are sent.
+    async fn faturas_json(&self, documento: &str, contrato: Option<&str>) -> Result<Value, ErpError> {
+        let mut fields = vec![("document", documento), ("customer_document_number", documento)];
         if let Some(contrato) = contrato {
             fields.extend([("id_contrato", contrato), ("contract_id", contrato)]);
         }
-        let body = self
-            .get_json(&self.inner.paths.faturas, &fields, Resource::Other)
-            .await?;
-        wire::faturas(body, &documento, contrato, today()).map_err(ErpError::RespostaInvalida)
+        self.get_json(&self.inner.paths.faturas, &fields, Resource::Other).await
     }
 
     /// One fatura by its ERP id (`GET paths.fatura`, `{id_fatura}` filled). The answer may be an object or a
@@ -232,16 +286,6 @@ impl ErpClient {
         wire::fatura_by_id(body, id, today())
             .map_err(ErpError::RespostaInvalida)?
             .ok_or(ErpError::NaoEncontrado)
-    }
-
-    /// Whether the customer's open list still has the fatura `fatura_id`.
-    pub async fn fatura_em_aberto(&self, documento: &str, fatura_id: &str) -> Result<EmAberto, ErpError> {
-        let abertas = self.faturas(documento, None).await?;
-        Ok(if abertas.iter().any(|fatura| fatura.id == fatura_id) {
-            EmAberto::Sim
-        } else {
-            EmAberto::Nao
-        })
     }
 
     /// The PDF of a boleto as the ERP renders it (`GET paths.boleto_pdf`). [`ErpError::NaoEncontrado`] when the
@@ -261,8 +305,10 @@ impl ErpClient {
     }
 
     /// The boleto PDF an ERP links to (`link_boleto` / `url_boleto`), for kiosks that must not open external
-    /// links. The ERP's credential goes along only when the link points at the ERP itself; the answer must be a
-    /// PDF. Not counted by the breaker: the link may live on another host.
+    /// links. The ERP's credential goes along only when the link points at the ERP itself (same origin as
+    /// `erp.base_url`); redirects are not followed, so it never reaches another host that way either (a redirect
+    /// is [`ErpError::Redirecionado`]). The answer must be a PDF. Not counted by the breaker: the link may live on
+    /// another host.
     pub async fn pdf_do_link(&self, link: &str) -> Result<Vec<u8>, ErpError> {
         let invalid = |reason: String| ErpError::RespostaInvalida(format!("link do boleto: {reason}"));
         let url = reqwest::Url::parse(link).map_err(|error| invalid(error.to_string()))?;
@@ -276,6 +322,9 @@ impl ErpClient {
         }
         let mut response = request.send().await.map_err(|error| unavailable(&error))?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(redirected(status.as_u16(), response.headers()));
+        }
         if !status.is_success() {
             return Err(ErpError::Status {
                 status: status.as_u16(),
@@ -315,8 +364,9 @@ impl ErpClient {
     /// `Idempotency-Key: <baixa.id>` and says what became of it. Sent once, never retried here: after an
     /// [`EnvioBaixa::Incerta`] the caller reads the fatura before deciding to send again.
     ///
-    /// Goes through the breaker: while it is open nothing is sent; a transport failure counts against it, any HTTP
-    /// answer (even a 5xx: for a write it says more about the request than about the ERP) closes it.
+    /// Goes through the breaker: while it is open nothing is sent; the outcome is recorded by the one rule of
+    /// `breaker::erp_respondeu` (a transport failure, a 5xx or a 429 count against it; any other answer closes it).
+    /// A redirect is not followed: it is [`EnvioBaixa::Incerta`], naming the status and the `Location`.
     pub async fn baixa(&self, baixa: &Baixa, ids: &IdsForma<'_>) -> EnvioBaixa {
         let envio = self.send_baixa(baixa, ids).await;
         let (id, fatura) = (baixa.id.as_str(), baixa.fatura_id.as_str());
@@ -325,11 +375,16 @@ impl ErpClient {
             EnvioBaixa::Recusada { status, .. } => {
                 tracing::warn!(baixa = id, fatura, status, "ERP refused the baixa");
             }
+            EnvioBaixa::NaoAutorizada { status } => {
+                tracing::warn!(
+                    baixa = id,
+                    fatura,
+                    status,
+                    "ERP refused borda's credentials; check erp.auth_value"
+                );
+            }
             EnvioBaixa::NaoEnviada { motivo, .. } => {
                 tracing::warn!(baixa = id, fatura, motivo = motivo.as_str(), "baixa not sent");
-            }
-            EnvioBaixa::NaoAutorizada { status } => {
-                tracing::error!(baixa = id, fatura, status, "ERP refused borda's credentials");
             }
             EnvioBaixa::Incerta { motivo, .. } => {
                 tracing::warn!(
@@ -363,7 +418,7 @@ impl ErpClient {
         let mut response = match request.send().await {
             Ok(response) => response,
             Err(error) => {
-                self.inner.breaker.record_failure();
+                self.inner.breaker.record(Desfecho::SemResposta);
                 // Only a failure to connect proves the request never left; a timeout or a reset may come after
                 // the ERP has read it, and hyper does not say how much was written.
                 return if error.is_connect() {
@@ -379,13 +434,25 @@ impl ErpClient {
                 };
             }
         };
-        self.inner.breaker.record_success();
         let status = response.status();
+        self.inner.breaker.record(Desfecho::Status(status.as_u16()));
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| wire::retry_after(value, chrono::Utc::now()));
+        if status.is_redirection() {
+            // Not followed: the ERP (or something in front of it) may have handled the POST before redirecting.
+            return EnvioBaixa::Incerta {
+                motivo: format!(
+                    "o ERP respondeu {} com redirecionamento para {}, que não é seguido: a baixa pode ter sido \
+                     registrada; confira erp.base_url e erp.paths.baixa",
+                    status.as_u16(),
+                    location(response.headers())
+                ),
+                retry_after,
+            };
+        }
         // A 2xx is read whole, since its shape decides; of any other answer only the start is kept, for the operator.
         let limit = if status.is_success() { MAX_BODY } else { MAX_ERROR_BODY };
         let body = match read_body(&mut response, limit).await {
@@ -425,26 +492,27 @@ impl ErpClient {
             .json(&wire::baixa_body(baixa, ids)))
     }
 
-    /// Whether the ERP answers at all (`GET paths.probe`; any HTTP status counts). Bypasses an open breaker, and
-    /// closes it when the ERP answers: this is the breaker's probe.
+    /// Whether the ERP is there (`GET paths.probe`), by the same rule as every other call: a 2xx, 3xx or 4xx
+    /// other than 429 is; no answer, a 5xx or a 429 is not. Bypasses an open breaker and records its outcome in
+    /// it: this is the breaker's probe, so a 502 from a proxy in front of a dead ERP does not close it.
     pub async fn sondar(&self) -> bool {
-        let outcome = match self.request(Method::GET, &self.inner.paths.probe, &[]) {
-            Ok(request) => request.send().await.map(|_| ()).map_err(|error| unavailable(&error)),
-            Err(error) => Err(error),
-        };
-        match outcome {
-            Ok(()) => {
-                self.inner.breaker.record_success();
-                true
-            }
+        let request = match self.request(Method::GET, &self.inner.paths.probe, &[]) {
+            Ok(request) => request,
             Err(error) => {
-                tracing::debug!(%error, "ERP probe failed");
-                if error.is_unavailable() {
-                    self.inner.breaker.record_failure();
-                }
-                false
+                // A configuration that cannot make the request proves nothing about the ERP.
+                tracing::debug!(%error, "ERP probe could not be built");
+                return false;
             }
-        }
+        };
+        let desfecho = match request.send().await {
+            Ok(response) => Desfecho::Status(response.status().as_u16()),
+            Err(error) => {
+                tracing::debug!(error = %unavailable(&error), "ERP probe failed");
+                Desfecho::SemResposta
+            }
+        };
+        self.inner.breaker.record(desfecho);
+        erp_respondeu(desfecho)
     }
 
     /// Whether calls go out (the circuit breaker is not open).
@@ -469,16 +537,18 @@ impl ErpClient {
             return Err(ErpError::Indisponivel(BREAKER_OPEN.into()));
         }
         let outcome = self.send_request(method, template, fields, resource).await;
-        match &outcome {
-            Err(error) if error.is_unavailable() => {
-                tracing::warn!(operation = template, %error, "ERP call failed");
-                self.inner.breaker.record_failure();
+        let desfecho = match &outcome {
+            Ok(_) => Some(Desfecho::Status(200)),
+            Err(error) => {
+                if error.is_unavailable() {
+                    tracing::warn!(operation = template, %error, "ERP call failed");
+                }
+                error.desfecho()
             }
-            // Any answer, even an error status, proves the ERP reachable; a bad configuration proves nothing.
-            Err(ErpError::Configuracao(_)) => {}
-            _ => {
-                self.inner.breaker.record_success();
-            }
+        };
+        // A bad configuration proves nothing about the ERP.
+        if let Some(desfecho) = desfecho {
+            self.inner.breaker.record(desfecho);
         }
         outcome
     }
@@ -505,6 +575,9 @@ impl ErpClient {
             } else {
                 Err(ErpError::RespostaInvalida(format!("corpo maior que {MAX_BODY} bytes")))
             };
+        }
+        if status.is_redirection() {
+            return Err(redirected(status.as_u16(), response.headers()));
         }
         if status == StatusCode::NOT_FOUND && resource == Resource::Single {
             return Err(ErpError::NaoEncontrado);
@@ -595,6 +668,33 @@ async fn read_body(response: &mut reqwest::Response, limit: usize) -> Result<(Ve
         body.extend_from_slice(&chunk);
     }
     Ok((body, true))
+}
+
+/// A redirect answer as [`ErpError::Redirecionado`].
+fn redirected(status: u16, headers: &HeaderMap) -> ErpError {
+    ErpError::Redirecionado {
+        status,
+        destino: location(headers),
+    }
+}
+
+/// Longest `Location` kept in a message.
+const MAX_LOCATION: usize = 200;
+
+/// The `Location` of a redirect, for messages: without query string and fragment (a query may carry the
+/// customer's CPF/CNPJ or a token), cut at [`MAX_LOCATION`] characters; a placeholder when absent or unreadable.
+fn location(headers: &HeaderMap) -> String {
+    let Some(value) = headers.get(LOCATION) else {
+        return "(sem Location)".to_owned();
+    };
+    let Ok(text) = value.to_str() else {
+        return "(Location ilegível)".to_owned();
+    };
+    let sem_query = text.split(['?', '#']).next().unwrap_or_default().trim();
+    if sem_query.is_empty() {
+        return "(Location vazio)".to_owned();
+    }
+    sem_query.chars().take(MAX_LOCATION).collect()
 }
 
 /// A 2xx body as JSON.
@@ -693,25 +793,45 @@ mod tests {
     }
 
     #[test]
-    fn only_unreachable_and_5xx_count_as_unavailable() {
+    fn only_unreachable_5xx_and_429_count_as_unavailable() {
         assert!(ErpError::Indisponivel("x".into()).is_unavailable());
-        assert!(
-            ErpError::Status {
-                status: 503,
-                corpo: String::new()
-            }
-            .is_unavailable()
-        );
-        assert!(
-            !ErpError::Status {
-                status: 401,
-                corpo: String::new()
-            }
-            .is_unavailable()
-        );
+        let status = |status: u16| ErpError::Status {
+            status,
+            corpo: String::new(),
+        };
+        for unavailable in [429, 500, 502, 503, 504] {
+            assert!(status(unavailable).is_unavailable(), "{unavailable}");
+        }
+        for there in [400, 401, 403, 404, 408, 409, 422] {
+            assert!(!status(there).is_unavailable(), "{there}");
+        }
+        for redirect in [301, 302, 303, 307, 308] {
+            let error = ErpError::Redirecionado {
+                status: redirect,
+                destino: "https://outro/".into(),
+            };
+            assert!(!error.is_unavailable(), "{redirect}");
+        }
         assert!(!ErpError::NaoEncontrado.is_unavailable());
         assert!(!ErpError::RespostaInvalida("x".into()).is_unavailable());
         assert!(!ErpError::Configuracao("x".into()).is_unavailable());
+    }
+
+    #[test]
+    fn location_without_query_or_fragment() {
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(LOCATION, HeaderValue::from_static(value));
+            location(&headers)
+        };
+        assert_eq!(
+            with("https://erp.example/api/v2/faturas?document=52998224725&x=1"),
+            "https://erp.example/api/v2/faturas"
+        );
+        assert_eq!(with("/login#cpf=52998224725"), "/login");
+        assert_eq!(with("?cpf=52998224725"), "(Location vazio)");
+        assert_eq!(location(&HeaderMap::new()), "(sem Location)");
+        assert_eq!(with(Box::leak("a".repeat(500).into_boxed_str())).len(), MAX_LOCATION);
     }
 
     #[test]

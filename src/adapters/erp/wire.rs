@@ -125,6 +125,29 @@ fn in_contrato(fatura: &Fatura, contrato: Option<&str>) -> bool {
     }
 }
 
+/// The ids of every record in an open-faturas answer, read from the raw JSON for a reconciliation: an absent
+/// id must prove the fatura no longer open, so nothing is skipped here. The answer must be a list in an envelope
+/// [`records`] accepts, and every record must be an object with a readable id (the fields [`fatura`] reads it
+/// from); otherwise this is an error, since the list cannot prove any fatura absent. Nothing else of a record
+/// is looked at: a record with a malformed value still names an open fatura.
+pub(super) fn ids_em_aberto(body: Value) -> Result<Vec<String>, String> {
+    records(body)?
+        .iter()
+        .enumerate()
+        .map(|(index, record)| {
+            let r = record
+                .as_object()
+                .ok_or_else(|| format!("registro {index} da lista de faturas: {}", Defect::NotAnObject))?;
+            text(r, FATURA_ID_FIELDS).ok_or_else(|| {
+                format!(
+                    "registro {index} da lista de faturas sem id legível (id_fatura, fatura, id): a lista não prova \
+                     que a fatura foi paga"
+                )
+            })
+        })
+        .collect()
+}
+
 /// The fatura `id` in a by-id answer, which may be an object or a list (seed 000: "like faturas but only the one
 /// whose id matches"). `Ok(None)` when the answer is empty; an answer that holds records but not a valid one with
 /// this id is an error, since it is not what was asked.
@@ -462,6 +485,9 @@ pub(super) fn baixa_answer(status: u16, body: Result<&[u8], &str>, retry_after: 
             motivo: "o ERP desistiu de esperar o pedido (408)".into(),
             retry_after,
         },
+        // Credentials are checked before the request is handled: nothing was booked, and the refusal is about
+        // borda's configuration, not this payment.
+        401 | 403 => EnvioBaixa::NaoAutorizada { status },
         // A rate limit is applied before the request is handled: nothing was booked.
         429 => EnvioBaixa::NaoEnviada {
             motivo: "limite de requisições do ERP atingido (429)".into(),
@@ -475,8 +501,8 @@ pub(super) fn baixa_answer(status: u16, body: Result<&[u8], &str>, retry_after: 
             motivo: format!("o ERP respondeu com erro {status}"),
             retry_after,
         },
-        // Informational and redirect statuses that reach here (redirects are followed by the client) and
-        // nonsense above 599 are outside the contract; the request may have been processed on the way.
+        // Informational and redirect statuses (redirects are not followed; the client names their `Location` before
+        // getting here) and nonsense above 599 are outside the contract; the request may have been processed.
         _ => EnvioBaixa::Incerta {
             motivo: format!("status inesperado {status}"),
             retry_after,
@@ -1174,8 +1200,8 @@ mod tests {
         match envio {
             EnvioBaixa::Aceita { .. } => "aceita",
             EnvioBaixa::Recusada { .. } => "recusada",
-            EnvioBaixa::NaoEnviada { .. } => "nao_enviada",
             EnvioBaixa::NaoAutorizada { .. } => "nao_autorizada",
+            EnvioBaixa::NaoEnviada { .. } => "nao_enviada",
             EnvioBaixa::Incerta { .. } => "incerta",
         }
     }
@@ -1207,7 +1233,8 @@ mod tests {
             (200, "<html>OK</html>", "incerta"),
             (204, "", "incerta"),
             (400, r#"{"erro": "campo valor"}"#, "recusada"),
-            (401, "", "recusada"),
+            (401, "", "nao_autorizada"),
+            (403, r#"{"erro": "token inválido"}"#, "nao_autorizada"),
             (404, "not found", "recusada"),
             (409, r#"{"success": false}"#, "recusada"),
             (
@@ -1228,6 +1255,46 @@ mod tests {
         for (status, corpo, esperado) in casos {
             let envio = baixa_answer(*status, Ok(corpo.as_bytes()), None);
             assert_eq!(variant(&envio), *esperado, "{status} {corpo}: {envio:?}");
+        }
+    }
+
+    #[test]
+    fn credentials_refused_are_not_a_refusal_of_the_payment() {
+        assert_eq!(
+            baixa_answer(401, Ok(b"{\"erro\": \"token\"}"), None),
+            EnvioBaixa::NaoAutorizada { status: 401 }
+        );
+        assert_eq!(
+            baixa_answer(403, Err("x"), None),
+            EnvioBaixa::NaoAutorizada { status: 403 }
+        );
+    }
+
+    #[test]
+    fn open_ids_come_from_the_raw_list_and_every_record_needs_one() {
+        let lista = json!([
+            { "id_fatura": "10001", "valor_atual": "abc" },
+            { "id_fatura": 10002, "linha_digitavel": "123" },
+            { "fatura": " A-7781 " },
+            { "id_fatura": "", "id": "9" },
+        ]);
+        assert_eq!(ids_em_aberto(lista).unwrap(), ["10001", "10002", "A-7781", "9"]);
+        assert_eq!(ids_em_aberto(json!([])).unwrap(), Vec::<String>::new());
+        assert_eq!(ids_em_aberto(json!({})).unwrap(), Vec::<String>::new());
+        assert_eq!(ids_em_aberto(json!({ "id_fatura": "5" })).unwrap(), ["5"]);
+        for sem_id in [
+            json!([{ "id_fatura": "1" }, { "id_fatura": "" }]),
+            json!([{ "id_fatura": "1" }, { "id_fatura": null, "valor": "1,00" }]),
+            json!([{ "id_fatura": "1" }, { "id_fatura": true }]),
+            json!([{ "id_fatura": "1" }, "2"]),
+            json!({ "faturas": [{ "id_fatura": "1" }] }),
+        ] {
+            let error = ids_em_aberto(sem_id.clone()).unwrap_err();
+            assert!(error.contains("registro"), "{sem_id}: {error}");
+        }
+        for nao_lista in [json!("[]"), json!(null), json!(1), json!(true)] {
+            let error = ids_em_aberto(nao_lista.clone()).unwrap_err();
+            assert!(error.contains("esperava uma lista"), "{nao_lista}: {error}");
         }
     }
 

@@ -10,14 +10,10 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// `../shared/vectors`, which the suite needs: fails loudly when it is missing.
+/// `tests/vectors`, the public test vectors kept with the crate (their sources are in its README).
 pub fn vectors_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors");
-    assert!(
-        dir.is_dir(),
-        "vector folder {} is missing: these tests need the shared vectors next to the crate (../shared/vectors)",
-        dir.display()
-    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    assert!(dir.is_dir(), "vector folder {} is missing", dir.display());
     dir
 }
 

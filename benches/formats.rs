@@ -42,6 +42,11 @@ fn render(c: &mut Criterion) {
     c.bench_function("render QR svg", |b| {
         b.iter(|| Qr::encode(black_box(PIX)).map(|qr| qr.svg()))
     });
+    // The PNG step alone, of symbols already encoded.
+    if let (Ok(itf), Ok(qr)) = (Itf::encode(barcode), Qr::encode(PIX)) {
+        c.bench_function("png of an encoded ITF", |b| b.iter(|| black_box(&itf).png()));
+        c.bench_function("png of an encoded QR", |b| b.iter(|| black_box(&qr).png()));
+    }
 }
 
 criterion_group!(benches, parse, render);

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! The public boleto vectors (`shared/vectors/boleto_bancario.json` and `arrecadacao.json`) against
+//! The public boleto vectors (`tests/vectors/boleto_bancario.json` and `arrecadacao.json`) against
 //! `borda::domain::boleto`: every valid case decodes to exactly the recorded fields from both its linha and its barcode,
 //! and the builders reproduce its barcode; every invalid case is refused, with the error the vector's checker
 //! reason names when it names one; the fator tables hold in both directions.

@@ -1,14 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! Held-out check of the boleto PDF: poppler (`pdftoppm`, `pdftotext`, Debian package `poppler-utils`) rasterises
-//! and reads the PDF as written, and zbar's `zbarimg` (package `zbar-tools`) must read the exact 44 barcode digits
-//! off the 300 dpi page, as a bank's scanner would off the printout.
-//!
-//! Without the tools the tests fail naming the package to install; `BORDA_SKIP_SCAN=1` skips them.
+//! Held-out check of the boleto PDF as written: `hayro` (a PDF rasteriser) draws the page at 300 dpi and `rxing` (a
+//! port of ZXing) must read the exact 44 barcode digits off it, as a bank's scanner would off the printout; `lopdf`
+//! reads the text back. None of them shares code with the way borda writes the PDF.
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::sync::Arc;
 
 use borda::domain::model::Fatura;
 use borda::domain::money::Centavos;
@@ -18,26 +15,43 @@ use serde_json::Value;
 
 use common::{Symbology, vector_file, vector_list};
 
-/// Whether the scanning tests are switched off.
-fn pular() -> bool {
-    std::env::var("BORDA_SKIP_SCAN").as_deref() == Ok("1")
+/// The resolution of the raster: the 0.254 mm narrow bar is 3 pixels wide.
+const DPI: f32 = 300.0;
+
+/// The first page of `pdf` drawn at [`DPI`] on white, as 8-bit grey: (pixels, width, height).
+fn rasterizar(pdf: Vec<u8>) -> (Vec<u8>, u32, u32) {
+    use hayro::hayro_interpret::InterpreterSettings;
+    use hayro::hayro_syntax::Pdf;
+    use hayro::vello_cpu::color::palette::css::WHITE;
+    use hayro::{PixmapSettings, RenderCache, RenderSettings};
+
+    let pdf = Pdf::new(Arc::new(pdf)).unwrap_or_else(|e| panic!("hayro cannot read the PDF: {e:?}"));
+    let pagina = pdf.pages().first().expect("the PDF has a page");
+    let escala = DPI / 72.0;
+    let pixmap = hayro::render(
+        pagina,
+        &RenderCache::new(),
+        &InterpreterSettings::default(),
+        &RenderSettings::default(),
+        &PixmapSettings {
+            x_scale: escala,
+            y_scale: escala,
+            bg_color: WHITE,
+        },
+    );
+    let (largura, altura) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
+    // Drawn over opaque white, every pixel is opaque: premultiplied and straight RGBA agree.
+    let cinza = pixmap.data_as_u8_slice().chunks(4).map(common::grey).collect();
+    (cinza, largura, altura)
 }
 
-/// Runs a poppler tool, failing with the package to install when it is missing.
-fn poppler(programa: &str, args: &[&str]) -> std::process::Output {
-    let saida = Command::new(programa).args(args).output().unwrap_or_else(|erro| {
-        panic!(
-            "{programa} could not run ({erro}): install poppler-utils (`apt-get install -y poppler-utils`) or set \
-             BORDA_SKIP_SCAN=1"
-        )
-    });
-    assert!(
-        saida.status.success(),
-        "{programa} {args:?} failed ({:?}): {}",
-        saida.status,
-        String::from_utf8_lossy(&saida.stderr)
-    );
-    saida
+/// The text of every page of `pdf`, as `lopdf` extracts it.
+fn texto(pdf: &[u8]) -> String {
+    let documento = lopdf::Document::load_mem(pdf).unwrap_or_else(|e| panic!("lopdf cannot read the PDF: {e}"));
+    let paginas: Vec<u32> = documento.get_pages().keys().copied().collect();
+    documento
+        .extract_text(&paginas)
+        .unwrap_or_else(|e| panic!("lopdf cannot extract the text: {e}"))
 }
 
 /// A fatura for `linha`, with a payer whose name needs WinAnsi's accented letters.
@@ -96,21 +110,13 @@ fn casos() -> Vec<(String, String, String, String, Centavos, NaiveDate)> {
         .collect()
 }
 
-/// Writes the PDF of `f` into `dir` and returns its path.
-fn escrever(dir: &Path, nome: &str, f: &Fatura, hoje: NaiveDate) -> PathBuf {
-    let pdf = boleto_pdf(f, &beneficiario(), hoje).unwrap();
-    let arquivo = dir.join(format!("{nome}.pdf"));
-    std::fs::write(&arquivo, pdf).unwrap();
-    arquivo
+/// The PDF of `f`.
+fn escrever(f: &Fatura, hoje: NaiveDate) -> Vec<u8> {
+    boleto_pdf(f, &beneficiario(), hoje).unwrap()
 }
 
 #[test]
-fn zbar_le_o_codigo_de_barras_do_pdf_a_300_dpi() {
-    if pular() {
-        eprintln!("BORDA_SKIP_SCAN=1: not rasterising the boleto PDF");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+fn scanner_le_o_codigo_de_barras_do_pdf_a_300_dpi() {
     let todos = casos();
     // The Banco do Brasil manual example first, then other banks.
     let mut escolhidos: Vec<_> = todos.iter().filter(|c| c.0 == "cob-001").collect();
@@ -118,41 +124,28 @@ fn zbar_le_o_codigo_de_barras_do_pdf_a_300_dpi() {
     escolhidos.extend(todos.iter().filter(|c| c.0 != "cob-001").take(3));
     for (id, linha, _, barras, valor, vencimento) in escolhidos {
         let hoje = vencimento.checked_sub_days(Days::new(5)).unwrap();
-        let pdf = escrever(dir.path(), id, &fatura(linha, *valor, *vencimento), hoje);
-        let prefixo = dir.path().join(id);
-        poppler(
-            "pdftoppm",
-            &[
-                "-r",
-                "300",
-                "-png",
-                "-singlefile",
-                pdf.to_str().unwrap(),
-                prefixo.to_str().unwrap(),
-            ],
+        let (cinza, largura, altura) = rasterizar(escrever(&fatura(linha, *valor, *vencimento), hoje));
+        let lido = common::scan_page(
+            cinza,
+            largura,
+            altura,
+            Symbology::Itf,
+            &format!("the {id} PDF at 300 dpi"),
         );
-        let png = prefixo.with_extension("png");
-        let lido = common::zbar_scan(&png, Symbology::Itf).expect("scanning is on");
-        assert_eq!(&lido, barras, "{id}: zbarimg read something else off the page");
+        assert_eq!(&lido, barras, "{id}: the scanner read something else off the page");
     }
 }
 
 #[test]
-fn pdftotext_le_a_linha_o_pagador_e_os_valores() {
-    if pular() {
-        eprintln!("BORDA_SKIP_SCAN=1: not extracting the boleto PDF's text");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+fn texto_do_pdf_tem_a_linha_o_pagador_e_os_valores() {
     let todos = casos();
-    let (id, linha, formatada, _, valor, vencimento) = todos.iter().find(|c| c.0 == "cob-001").unwrap();
+    let (_, linha, formatada, _, valor, vencimento) = todos.iter().find(|c| c.0 == "cob-001").unwrap();
     let hoje = NaiveDate::from_ymd_opt(2007, 12, 20).unwrap();
     let mut f = fatura(linha, *valor, *vencimento);
     f.valor_inicial = Some(Centavos::new(123_456));
     f.valor_atual = Centavos::new(125_000);
     f.multa = Some(Centavos::new(1_544));
-    let pdf = escrever(dir.path(), id, &f, hoje);
-    let texto = String::from_utf8(poppler("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]).stdout).unwrap();
+    let texto = texto(&escrever(&f, hoje));
     for esperado in [
         formatada.as_str(),
         "Conceição Araújo Gonçalves",

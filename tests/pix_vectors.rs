@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! Runs `pix::decode` and `pix::crc16` over every public Pix BR Code vector (`shared/vectors/pix_brcode.json`).
+//! Runs `pix::decode` and `pix::crc16` over every public Pix BR Code vector (`tests/vectors/pix_brcode.json`).
 
 mod common;
 

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! ITF module strings from `shared/vectors/itf_boleto.json` (own encoder cross-checked with python-barcode).
+//! ITF module strings from `tests/vectors/itf_boleto.json` (own encoder cross-checked with python-barcode).
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: the public vectors, the real
-//! binary and the real scanner.
+//! binary and an independent scanner.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod harness;
@@ -31,14 +31,10 @@ pub fn duplicadas(recebidas: &[BaixaRecebida]) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// `../shared/vectors`, which the suite needs: fails loudly when it is missing.
+/// `tests/vectors`, the public test vectors kept with the crate (their sources are in its README).
 pub fn vectors_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors");
-    assert!(
-        dir.is_dir(),
-        "vector folder {} is missing: these tests need the shared vectors next to the crate (../shared/vectors)",
-        dir.display()
-    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    assert!(dir.is_dir(), "vector folder {} is missing", dir.display());
     dir
 }
 
@@ -100,34 +96,97 @@ pub enum Symbology {
     Qr,
 }
 
-/// What the independent scanner `zbarimg` (Debian package `zbar-tools`)
-/// reads in the image at `path`, with only `symbology` enabled.
+/// What the independent scanner `rxing` (a Rust port of ZXing, which shares no code with borda's encoders) reads
+/// in the PNG file at `path`, looking only for `symbology`. Fails the test when it reads nothing.
+pub fn scan(path: &Path, symbology: Symbology) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    scan_png(&bytes, symbology, &path.display().to_string())
+}
+
+/// What the scanner reads in a PNG held in memory; `what` names the image in failure messages.
+pub fn scan_png(bytes: &[u8], symbology: Symbology, what: &str) -> String {
+    let (luma, width, height) = png_luma(bytes, what);
+    scan_luma(luma, width, height, symbology, what)
+}
+
+/// What the scanner reads in an 8-bit grey image, `width` × `height`, rows top to bottom, holding little but the
+/// symbol (borda's PNGs and SVGs).
 ///
-/// Fails the test when zbarimg is not installed, unless `BORDA_SKIP_SCAN=1`,
-/// in which case it returns `None`.
-pub fn zbar_scan(path: &Path, symbology: Symbology) -> Option<String> {
-    if std::env::var("BORDA_SKIP_SCAN").as_deref() == Ok("1") {
-        eprintln!("BORDA_SKIP_SCAN=1: not scanning {}", path.display());
-        return None;
-    }
-    let enable = match symbology {
-        Symbology::Itf => "-Si25.enable",
-        Symbology::Qr => "-Sqrcode.enable",
+/// The hints only narrow the search: the one symbology expected and, for ITF, the 44 digits of a boleto (ZXing's
+/// ITF reader otherwise accepts only 6 to 14 digits). TRY_HARDER stays off: ZXing then looks at the middle rows only,
+/// where these images have their symbol.
+pub fn scan_luma(luma: Vec<u8>, width: u32, height: u32, symbology: Symbology, what: &str) -> String {
+    detect(luma, width, height, symbology, what, false)
+}
+
+/// [`scan_luma`] for a whole page, where the symbol can be anywhere: TRY_HARDER makes ZXing look at every row, as a
+/// scanner moved over the page would, instead of only the middle ones.
+pub fn scan_page(luma: Vec<u8>, width: u32, height: u32, symbology: Symbology, what: &str) -> String {
+    detect(luma, width, height, symbology, what, true)
+}
+
+fn detect(luma: Vec<u8>, width: u32, height: u32, symbology: Symbology, what: &str, try_harder: bool) -> String {
+    use rxing::{BarcodeFormat, DecodeHints};
+    let format = match symbology {
+        Symbology::Itf => BarcodeFormat::ITF,
+        Symbology::Qr => BarcodeFormat::QR_CODE,
     };
-    let output = Command::new("zbarimg")
-        .args(["--raw", "-q", "--nodbus", "-Sdisable", enable])
-        .arg(path)
-        .output()
-        .unwrap_or_else(|error| {
-            panic!("zbarimg could not run ({error}): install zbar-tools (`apt-get install zbar-tools`) or set BORDA_SKIP_SCAN=1")
-        });
-    assert!(
-        output.status.success(),
-        "zbarimg read nothing in {} ({:?}): {}",
-        path.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).expect("zbarimg --raw printed UTF-8");
-    Some(text.strip_suffix('\n').unwrap_or(&text).to_owned())
+    let mut hints = DecodeHints {
+        PossibleFormats: Some(std::collections::HashSet::from([format])),
+        TryHarder: Some(try_harder),
+        ..DecodeHints::default()
+    };
+    if matches!(symbology, Symbology::Itf) {
+        hints.AllowedLengths = Some(vec![44]);
+    }
+    match rxing::helpers::detect_in_luma_with_hints(luma, width, height, Some(format), &mut hints) {
+        Ok(result) => {
+            assert_eq!(
+                result.getBarcodeFormat(),
+                &format,
+                "the scanner read another symbology in {what}"
+            );
+            result.getText().to_owned()
+        }
+        Err(error) => panic!("the scanner read no {symbology:?} symbol in {what} ({width}x{height}): {error}"),
+    }
+}
+
+/// Decodes a PNG of any colour type into 8-bit grey (alpha composed over white).
+pub fn png_luma(bytes: &[u8], what: &str) -> (Vec<u8>, u32, u32) {
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{what} is not a PNG: {e}"));
+    let mut buf = vec![0; reader.output_buffer_size().expect("the PNG fits in memory")];
+    let frame = reader
+        .next_frame(&mut buf)
+        .unwrap_or_else(|e| panic!("{what}: cannot decode the PNG: {e}"));
+    let channels = frame.color_type.samples();
+    let luma = buf[..frame.buffer_size()]
+        .chunks(frame.line_size)
+        .flat_map(|line| line[..frame.width as usize * channels].chunks(channels))
+        .map(grey)
+        .collect();
+    (luma, frame.width, frame.height)
+}
+
+/// One pixel (grey, grey+alpha, RGB or RGBA, 8 bits each, alpha not premultiplied) as grey over a white
+/// background.
+pub fn grey(px: &[u8]) -> u8 {
+    let (value, alpha) = match *px {
+        [g] => (u32::from(g), 255),
+        [g, a] => (u32::from(g), u32::from(a)),
+        [r, g, b] => (
+            (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000,
+            255,
+        ),
+        [r, g, b, a] => (
+            (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000,
+            u32::from(a),
+        ),
+        _ => panic!("unexpected pixel {px:?}"),
+    };
+    ((value * alpha + 255 * (255 - alpha)) / 255) as u8
 }

@@ -8,6 +8,10 @@
 //! * every baixa borda holds is whole and synced, and `PRAGMA integrity_check` is ok.
 //!
 //! 50 cycles by default (about a minute); `BORDA_CRASH_CYCLES=1000` for the soak.
+//!
+//! Mutation check: `BORDA_CRASH_MUTANTE=1` runs the same harness with `erp.idempotent = true` against this ERP,
+//! which is not idempotent: borda then posts an uncertain baixa again without reading the fatura first, the ERP
+//! books the commit-then-hang payments twice, and the test must fail on its duplicate check.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -55,7 +59,14 @@ async fn kill_9_never_loses_or_duplicates_a_baixa() {
     common::install_crypto();
     let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let served = Arc::new(Served::configure(dir.path(), &erp));
+    let served = Served::configure(dir.path(), &erp);
+    if std::env::var("BORDA_CRASH_MUTANTE").as_deref() == Ok("1") {
+        // `[erp]` is the file's last table: the key lands in it.
+        let mut config = std::fs::read_to_string(&served.config).unwrap();
+        config.push_str("idempotent = true\n");
+        std::fs::write(&served.config, config).unwrap();
+    }
+    let served = Arc::new(served);
     let http = reqwest::Client::new();
     let seen: Seen = Arc::default();
     let next = Arc::new(Mutex::new(0));

@@ -1,4 +1,4 @@
-//! The JSON shapes of borda's public surface (`../shared/design/api.md`).
+//! The JSON shapes of borda's public surface (the HTTP API and `--json`).
 //!
 //! The CLI's `--json` output and the HTTP API serialise exactly these, so a
 //! kiosk developer sees one shape wherever a value comes from. Domain types

@@ -313,7 +313,7 @@ fn after(agora: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
 mod tests {
     use super::*;
 
-    /// The policy's numbers (offline.md: 1 s base doubling per attempt, 5 min cap), written out, not recomputed.
+    /// The policy's numbers (1 s base doubling per attempt, 5 min cap: ARCHITECTURE.md), written out, not recomputed.
     #[test]
     fn backoff_stays_under_the_policy_ceilings() {
         for (attempts, ceiling_secs) in [(0, 1), (1, 2), (2, 4), (3, 8), (5, 32), (8, 256), (9, 300), (40, 300)] {

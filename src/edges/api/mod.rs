@@ -1,4 +1,4 @@
-//! The localhost HTTP API (`../shared/design/api.md`): axum router, guards,
+//! The localhost HTTP API (described at `/v1/openapi.json`): axum router, guards,
 //! problem+json errors and the handlers.
 //!
 //! Handlers are thin: they validate input, call the domain or the

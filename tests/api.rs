@@ -377,6 +377,69 @@ async fn stateless_formats() {
     harness.stop().await;
 }
 
+/// `POST /v1/pix/encode` with this exact JSON text as the body (numbers reach the server as written).
+async fn pix_encode_raw(harness: &Harness, valor_json: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let body = format!(r#"{{"chave": "52998224725", "nome": "Loja", "cidade": "Recife", "valor": {valor_json}}}"#);
+    send(
+        harness
+            .http
+            .post(format!("{}/v1/pix/encode", harness.base))
+            .header("content-type", "application/json")
+            .body(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn pix_encode_refuses_money_it_cannot_read_exactly_naming_valor() {
+    let harness = Harness::start().await;
+    for valor in [
+        r#""1e309""#,
+        r#""12e345e678""#,
+        r#""1x000""#,
+        r#""1_309""#,
+        r#""1'309""#,
+        r#""1 309""#,
+        r#""R$ 12,50""#,
+        r#""-12.50""#,
+        r#""10.001""#,
+        "10.001",
+        "1e309",
+        "1.25e1",
+        "-12.5",
+    ] {
+        let (status, headers, body) = pix_encode_raw(&harness, valor).await;
+        assert_problem(status, &headers, &body, 422, "valor_invalido");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.starts_with("valor: "), "{valor}: {detail}");
+    }
+    let (_, _, body) = pix_encode_raw(&harness, "1e2").await;
+    assert!(body["detail"].as_str().unwrap().contains("expoente"), "{body}");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn pix_encode_reads_a_json_number_from_its_text() {
+    let harness = Harness::start().await;
+    for (valor, esperado) in [
+        ("12.5", "12.50"),
+        ("12", "12.00"),
+        (r#""12,50""#, "12.50"),
+        (r#""1.234,56""#, "1234.56"),
+    ] {
+        let (status, _, body) = pix_encode_raw(&harness, valor).await;
+        assert_eq!(status, StatusCode::OK, "{valor}: {body}");
+        let payload = body["payload"].as_str().unwrap();
+        let campo = format!("54{:02}{esperado}", esperado.len());
+        assert!(payload.contains(&campo), "{valor}: {payload} lacks {campo}");
+        let (_, _, decoded) = harness
+            .post_json("/v1/pix/decode", &serde_json::json!({ "payload": payload }))
+            .await;
+        assert_eq!(decoded["valor"], esperado, "{valor}");
+    }
+    harness.stop().await;
+}
+
 #[tokio::test]
 async fn health_readiness_and_openapi() {
     let harness = Harness::start().await;

@@ -76,12 +76,7 @@ fn validate(fatura_id: &str, request: BaixaRequest) -> Result<Pedido, Problem> {
         "tef" => Forma::Tef,
         other => return Err(invalid(format!("forma: use \"pix\" ou \"tef\", recebido \"{other}\""))),
     };
-    let valor_text = match &request.valor {
-        Value::String(text) => text.clone(),
-        Value::Number(number) => number.to_string(),
-        _ => return Err(invalid("valor: informe um texto decimal, ex.: \"99.90\"")),
-    };
-    let valor = Centavos::parse(&valor_text).map_err(|error| invalid(format!("valor: {error}")))?;
+    let valor = Centavos::from_json(&request.valor).map_err(|error| invalid(format!("valor: {error}")))?;
     if valor.get() <= 0 {
         return Err(invalid("valor: deve ser maior que zero"));
     }

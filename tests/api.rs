@@ -166,6 +166,51 @@ async fn offline_answers_come_from_the_cache_and_say_so() {
     harness.stop().await;
 }
 
+/// Runs `sql` on the daemon's SQLite file through a connection of its own, as an operator's `sqlite3` (or an older or
+/// newer borda) would.
+fn alter_store(path: &std::path::Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[tokio::test]
+async fn an_undecodable_cached_row_is_refetched_from_the_erp_not_a_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("borda.db");
+    let store_path = db.clone();
+    let mut harness = Harness::with(move |config| config.store.path = store_path).await;
+    let lista = format!("/v1/clientes/{MARIA}/faturas");
+    let cliente = format!("/v1/clientes/{MARIA}");
+    let (_, _, online) = harness.json(&lista).await;
+    let (_, _, cliente_online) = harness.json(&cliente).await;
+    assert!(!online["faturas"].as_array().unwrap().is_empty(), "{online}");
+    // What rows written before a field became required look like, and plain garbage.
+    alter_store(
+        &db,
+        "UPDATE faturas SET json = json_remove(json, '$.valor_atual') WHERE id = '10001';
+         UPDATE faturas SET json = '{' WHERE id <> '10001';
+         UPDATE clientes SET json = json_remove(json, '$.nome');",
+    );
+    let (status, _, body) = harness.json(&lista).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["origem"], "upstream");
+    assert_eq!(body["faturas"], online["faturas"]);
+    let (status, _, body) = harness.json("/v1/faturas/10001").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["origem"], "upstream");
+    let (status, _, body) = harness.json(&cliente).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["nome"], cliente_online["nome"]);
+    // The refetch rewrote the rows: with the ERP gone, the cache answers again.
+    harness.stop_erp().await;
+    let (status, _, offline) = harness.json(&lista).await;
+    assert_eq!(status, StatusCode::OK, "{offline}");
+    assert_eq!(offline["origem"], "cache");
+    assert_eq!(offline["faturas"], online["faturas"]);
+    harness.stop().await;
+}
+
 #[tokio::test]
 async fn offline_without_cache_is_503_in_portuguese() {
     let mut harness = Harness::start().await;

@@ -24,7 +24,7 @@ pub enum MoneyError {
         "\"{0}\" não é um valor em reais: use só dígitos com até duas casas decimais, ex.: 1234.56, 1234,56 ou 1.234,56"
     )]
     Malformed(String),
-    #[error("\"{0}\" não é aceito: expoente não é aceito em valores, escreva o número por extenso, ex.: 100.00")]
+    #[error("{0}: expoente não é aceito em valores; escreva o número por extenso, ex.: 100.00")]
     Exponent(String),
     #[error("informe o valor como texto decimal (ex.: \"99.90\") ou número, recebido {0}")]
     NotANumber(&'static str),

@@ -162,6 +162,51 @@ async fn offline_answers_come_from_the_cache_and_say_so() {
     harness.stop().await;
 }
 
+/// Runs `sql` on the daemon's SQLite file through a connection of its own, as an operator's `sqlite3` (or an older or
+/// newer borda) would.
+fn alter_store(path: &std::path::Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[tokio::test]
+async fn an_undecodable_cached_row_is_refetched_from_the_erp_not_a_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("borda.db");
+    let store_path = db.clone();
+    let mut harness = Harness::with(move |config| config.store.path = store_path).await;
+    let lista = format!("/v1/clientes/{MARIA}/faturas");
+    let cliente = format!("/v1/clientes/{MARIA}");
+    let (_, _, online) = harness.json(&lista).await;
+    let (_, _, cliente_online) = harness.json(&cliente).await;
+    assert!(!online["faturas"].as_array().unwrap().is_empty(), "{online}");
+    // What rows written before a field became required look like, and plain garbage.
+    alter_store(
+        &db,
+        "UPDATE faturas SET json = json_remove(json, '$.valor_atual') WHERE id = '10001';
+         UPDATE faturas SET json = '{' WHERE id <> '10001';
+         UPDATE clientes SET json = json_remove(json, '$.nome');",
+    );
+    let (status, _, body) = harness.json(&lista).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["origem"], "upstream");
+    assert_eq!(body["faturas"], online["faturas"]);
+    let (status, _, body) = harness.json("/v1/faturas/10001").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["origem"], "upstream");
+    let (status, _, body) = harness.json(&cliente).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["nome"], cliente_online["nome"]);
+    // The refetch rewrote the rows: with the ERP gone, the cache answers again.
+    harness.stop_erp().await;
+    let (status, _, offline) = harness.json(&lista).await;
+    assert_eq!(status, StatusCode::OK, "{offline}");
+    assert_eq!(offline["origem"], "cache");
+    assert_eq!(offline["faturas"], online["faturas"]);
+    harness.stop().await;
+}
+
 #[tokio::test]
 async fn offline_without_cache_is_503_in_portuguese() {
     let mut harness = Harness::start().await;
@@ -370,6 +415,69 @@ async fn stateless_formats() {
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     let (status, headers, body) = harness.json("/v1/pix/qr.png?payload=000201").await;
     assert_problem(status, &headers, &body, 422, "pix_invalido");
+    harness.stop().await;
+}
+
+/// `POST /v1/pix/encode` with this exact JSON text as the body (numbers reach the server as written).
+async fn pix_encode_raw(harness: &Harness, valor_json: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let body = format!(r#"{{"chave": "52998224725", "nome": "Loja", "cidade": "Recife", "valor": {valor_json}}}"#);
+    send(
+        harness
+            .http
+            .post(format!("{}/v1/pix/encode", harness.base))
+            .header("content-type", "application/json")
+            .body(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn pix_encode_refuses_money_it_cannot_read_exactly_naming_valor() {
+    let harness = Harness::start().await;
+    for valor in [
+        r#""1e309""#,
+        r#""12e345e678""#,
+        r#""1x000""#,
+        r#""1_309""#,
+        r#""1'309""#,
+        r#""1 309""#,
+        r#""R$ 12,50""#,
+        r#""-12.50""#,
+        r#""10.001""#,
+        "10.001",
+        "1e309",
+        "1.25e1",
+        "-12.5",
+    ] {
+        let (status, headers, body) = pix_encode_raw(&harness, valor).await;
+        assert_problem(status, &headers, &body, 422, "valor_invalido");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.starts_with("valor: "), "{valor}: {detail}");
+    }
+    let (_, _, body) = pix_encode_raw(&harness, "1e2").await;
+    assert!(body["detail"].as_str().unwrap().contains("expoente"), "{body}");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn pix_encode_reads_a_json_number_from_its_text() {
+    let harness = Harness::start().await;
+    for (valor, esperado) in [
+        ("12.5", "12.50"),
+        ("12", "12.00"),
+        (r#""12,50""#, "12.50"),
+        (r#""1.234,56""#, "1234.56"),
+    ] {
+        let (status, _, body) = pix_encode_raw(&harness, valor).await;
+        assert_eq!(status, StatusCode::OK, "{valor}: {body}");
+        let payload = body["payload"].as_str().unwrap();
+        let campo = format!("54{:02}{esperado}", esperado.len());
+        assert!(payload.contains(&campo), "{valor}: {payload} lacks {campo}");
+        let (_, _, decoded) = harness
+            .post_json("/v1/pix/decode", &serde_json::json!({ "payload": payload }))
+            .await;
+        assert_eq!(decoded["valor"], esperado, "{valor}");
+    }
     harness.stop().await;
 }
 

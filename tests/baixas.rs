@@ -133,6 +133,43 @@ async fn invalid_baixas_are_refused_naming_the_field() {
 }
 
 #[tokio::test]
+async fn a_baixa_valor_that_is_not_exact_money_is_422_naming_valor_and_never_recorded() {
+    let harness = Harness::start().await;
+    assert_eq!(valor_atual(&harness, "10001").await, "99.90");
+    // Each of these was once read as R$ 99,90 (or, for "1x000", R$ 1.000,00): exponent, stray separators, sign,
+    // currency, and JSON numbers through f64.
+    let mut bodies: Vec<Value> = [
+        "1x000", "0_099.90", "0'099,90", "0 099,90", "0e099.90", "+99.90", "R$ 99,90",
+    ]
+    .into_iter()
+    .map(pix_body)
+    .collect();
+    for number in ["9.99e1", "99.900", "99.9000000000000001"] {
+        let mut body = pix_body("");
+        body["valor"] = serde_json::from_str(number).unwrap();
+        bodies.push(body);
+    }
+    for (index, body) in bodies.iter().enumerate() {
+        let (status, headers, problem) = harness.post_baixa("10001", Some(&format!("v{index}")), body).await;
+        assert_problem(status, &headers, &problem, 422, "baixa_invalida");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.starts_with("valor: "), "{}: {detail}", body["valor"]);
+        assert!(
+            !detail.contains("difere"),
+            "{}: read as an amount: {detail}",
+            body["valor"]
+        );
+    }
+    let (_, _, all) = harness.json("/v1/baixas").await;
+    assert!(
+        all["baixas"].as_array().unwrap().is_empty(),
+        "nothing was recorded: {all}"
+    );
+    assert_eq!(booked(&harness, "10001"), 0);
+    harness.stop().await;
+}
+
+#[tokio::test]
 async fn erp_down_for_the_whole_stream_then_back() {
     let harness = Harness::start().await;
     let (_, _, lista) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;

@@ -124,6 +124,38 @@ fn pix_encode_then_decode_through_the_binary() {
 }
 
 #[test]
+fn pix_encode_refuses_an_amount_it_cannot_read_exactly() {
+    for valor in [
+        "1e309",
+        "12e345e678",
+        "1x000",
+        "1_309",
+        "1'309",
+        "1 309",
+        "R$ 12,50",
+        "-12.50",
+        "10.001",
+    ] {
+        let flag = format!("--valor={valor}");
+        let output = borda(&[
+            "pix",
+            "encode",
+            "--chave",
+            "52998224725",
+            "--nome",
+            "Loja",
+            "--cidade",
+            "Recife",
+            &flag,
+        ]);
+        assert_eq!(output.status.code(), Some(2), "--valor {valor}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--valor"), "--valor {valor}: {stderr}");
+        assert!(output.stdout.is_empty(), "--valor {valor} printed a payload");
+    }
+}
+
+#[test]
 fn documento_json() {
     let info: Value = serde_json::from_str(&borda_ok(&["documento", "12.abc.345/01de-35", "--json"])).unwrap();
     assert_eq!(

@@ -581,20 +581,21 @@ fn receipt_header(r: &Record, field: &str) -> Option<String> {
     }
 }
 
-/// The amount in the first of `fields` that is present: a string as Brazilian systems write it or a JSON number,
-/// read from its decimal text (never through `f64`). Negative amounts are defects.
+/// The amount in the first of `fields` that is present (a non-blank string or a number), read by
+/// [`Centavos::from_json`]: the one money grammar, from the text as the ERP wrote it (a number's literal text, never
+/// through `f64`). A negative amount has a sign, which that grammar refuses, so it is a defect like any other
+/// unreadable amount.
 fn valor(r: &Record, fields: &[&str]) -> Result<Option<Centavos>, Defect> {
-    let Some((field, text)) = first_present(r, fields) else {
+    let Some((field, valor)) = fields
+        .iter()
+        .find_map(|field| r.get(*field).filter(|v| scalar(v).is_some()).map(|v| (*field, v)))
+    else {
         return Ok(None);
     };
-    let defect = |reason: String| Defect::Field {
+    let valor = Centavos::from_json(valor).map_err(|error| Defect::Field {
         field: field.to_owned(),
-        reason,
-    };
-    let valor = Centavos::parse(&text).map_err(|error| defect(error.to_string()))?;
-    if valor.get() < 0 {
-        return Err(defect(format!("valor negativo {valor}")));
-    }
+        reason: error.to_string(),
+    })?;
     Ok(Some(valor))
 }
 
@@ -709,7 +710,8 @@ mod tests {
             (json!("123.45"), 12345),
             (json!("123,45"), 12345),
             (json!("1.234,56"), 123456),
-            (json!(" R$ 99,90 "), 9990),
+            (json!(" 99,90 "), 9990),
+            (json!("1.234.567,89"), 123456789),
             (json!(123.45), 12345),
             (json!(99.9), 9990),
             (json!(100), 10000),
@@ -735,6 +737,13 @@ mod tests {
             json!(1.005),
             json!("-5,00"),
             json!(-1),
+            json!(" R$ 99,90 "),
+            json!("1e309"),
+            json!("1x000"),
+            json!("1 309"),
+            serde_json::from_str::<Value>("1e2").unwrap(),
+            serde_json::from_str::<Value>("1e309").unwrap(),
+            serde_json::from_str::<Value>("10.001").unwrap(),
         ] {
             let r = object(json!({ "juros": entrada.clone() }));
             assert!(matches!(valor(&r, &["juros"]), Err(Defect::Field { .. })), "{entrada}");

@@ -4,7 +4,9 @@
 //! [`Store`] is a cheap cloneable handle that sends that thread boxed jobs over a bounded channel and awaits each
 //! answer on a `oneshot`. Every public method is one job and one transaction, which gives all writes a total order
 //! and no self-inflicted `SQLITE_BUSY`. Cached objects are stored as the JSON of [`crate::domain::model`] next to the key
-//! columns queries use; JSON is encoded and decoded on the caller's task, not on the store thread.
+//! columns queries use; JSON is encoded and decoded on the caller's task, not on the store thread. A cached row that
+//! cannot be read (another [`FORMATO_CACHE`], or JSON that does not decode) is a cache miss, never an error: the cache
+//! is a copy of upstream, and the read-through refetches what it misses.
 //!
 //! The module must never do network or other slow work inside a job (one slow job stalls every caller), never log a
 //! document, and never keep a transaction open across jobs.
@@ -16,13 +18,12 @@ pub use baixas::{Pagina, Passagem, Proxima, Reenvio, Registro};
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{
-    CachedStatement, Connection, ErrorCode, OptionalExtension, Params, Transaction, TransactionBehavior, params,
-};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::de::DeserializeOwned;
 use tokio::sync::{Semaphore, oneshot};
 
@@ -45,6 +46,17 @@ const LIST_CONTRATOS: &str = "contratos";
 
 /// The `consultas.escopo` of an unfiltered list.
 const UNFILTERED: &str = "";
+
+/// The format of the cached JSON (the `formato` column of `clientes`, `faturas` and `contratos`): the version of the
+/// serde form of [`Cliente`], [`Fatura`] and [`Contrato`]. Bump it whenever that form changes so that an old row might
+/// not decode or might decode wrongly (a new required field, a renamed or retyped one).
+///
+/// The version is a column, not an envelope inside the JSON: the JSON stays exactly the model's serde form, a row's
+/// format is known (and comparable in SQL, to purge or skip) without parsing it, and the migration that added the
+/// column could tag the rows already cached, where an envelope would have had to guess at rows without one. A row of
+/// another format is read as a miss; so is a row of this format that fails to decode. Either is logged, counted
+/// ([`Store::linhas_ilegiveis`]) and refetched by the read-through.
+const FORMATO_CACHE: i64 = 1;
 
 /// A value read from the cache with the instant it was fetched from upstream.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,6 +127,8 @@ pub struct Store {
     /// thread takes the job off the queue, so `SyncSender::send` always finds room: callers wait for the queue here,
     /// asynchronously, and never block a tokio worker inside `send`.
     slots: Arc<Semaphore>,
+    /// Cached rows read as misses because they were of another format or did not decode, since the store was opened.
+    ilegiveis: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -140,6 +154,7 @@ impl Store {
             Store {
                 jobs,
                 slots: Arc::new(Semaphore::new(QUEUE_CAPACITY)),
+                ilegiveis: Arc::new(AtomicU64::new(0)),
             },
             thread,
         ))
@@ -178,6 +193,62 @@ impl Store {
         self.call(TransactionBehavior::Deferred, |_| Ok(())).await
     }
 
+    /// How many cached rows were read as misses because they were of another [`FORMATO_CACHE`] or did not decode,
+    /// since the store was opened. On each such miss the read-through asks the ERP and, when it answers, rewrites
+    /// the row.
+    pub fn linhas_ilegiveis(&self) -> u64 {
+        self.ilegiveis.load(Ordering::Relaxed)
+    }
+
+    /// Decodes a cached row of `tabela` written in `formato`, or None (a miss, logged at warn and counted) when it is
+    /// of another format or does not decode. The log names the table, the formats and where the JSON broke, never the
+    /// row's content or key: serde's message may quote a field, and a field or key may be a CPF/CNPJ.
+    fn ler_linha<T: DeserializeOwned>(&self, tabela: &'static str, formato: i64, json: &str) -> Option<T> {
+        if formato != FORMATO_CACHE {
+            self.ilegiveis.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(
+                tabela,
+                formato,
+                esperado = FORMATO_CACHE,
+                "cached row of another format; read as a cache miss"
+            );
+            return None;
+        }
+        match serde_json::from_str(json) {
+            Ok(valor) => Some(valor),
+            Err(error) => {
+                self.ilegiveis.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    tabela,
+                    categoria = ?error.classify(),
+                    linha = error.line(),
+                    coluna = error.column(),
+                    "cached row does not decode; read as a cache miss"
+                );
+                None
+            }
+        }
+    }
+
+    /// Decodes a cached row (its JSON, fetch instant and format); None when there is no row or the row cannot be
+    /// read ([`Store::ler_linha`]).
+    fn decode_cached<T: DeserializeOwned>(
+        &self,
+        tabela: &'static str,
+        row: Option<(String, String, i64)>,
+    ) -> Result<Option<Cached<T>>, StoreError> {
+        let Some((json, atualizado_em, formato)) = row else {
+            return Ok(None);
+        };
+        let Some(valor) = self.ler_linha(tabela, formato, &json) else {
+            return Ok(None);
+        };
+        Ok(Some(Cached {
+            valor,
+            atualizado_em: parse_instant(&atualizado_em)?,
+        }))
+    }
+
     /// Stores (or replaces) the customer under its documento, as fetched at `em`.
     pub async fn salvar_cliente(&self, cliente: Cliente, em: DateTime<Utc>) -> Result<(), StoreError> {
         let json = serde_json::to_string(&cliente)?;
@@ -185,29 +256,28 @@ impl Store {
         let em = format_instant(em);
         self.call(TransactionBehavior::Immediate, move |tx| {
             tx.prepare_cached(
-                "INSERT INTO clientes (documento, json, atualizado_em) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (documento) DO UPDATE SET json = excluded.json, atualizado_em = excluded.atualizado_em",
+                "INSERT INTO clientes (documento, json, atualizado_em, formato) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (documento) DO UPDATE SET json = excluded.json, atualizado_em = excluded.atualizado_em,
+                     formato = excluded.formato",
             )?
-            .execute(params![documento, json, em])?;
+            .execute(params![documento, json, em, FORMATO_CACHE])?;
             Ok(())
         })
         .await
     }
 
-    /// The cached customer with this (normalised) documento, if any.
+    /// The cached customer with this (normalised) documento, if any; a row that cannot be read is a miss.
     pub async fn cliente(&self, documento: &str) -> Result<Option<Cached<Cliente>>, StoreError> {
         let documento = documento.to_owned();
         let row = self
             .call(TransactionBehavior::Deferred, move |tx| {
                 Ok(tx
-                    .prepare_cached("SELECT json, atualizado_em FROM clientes WHERE documento = ?1")?
-                    .query_row([documento], |row| {
-                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-                    })
+                    .prepare_cached("SELECT json, atualizado_em, formato FROM clientes WHERE documento = ?1")?
+                    .query_row([documento], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
                     .optional()?)
             })
             .await?;
-        row.map(|(json, em)| decode_cached(&json, &em)).transpose()
+        self.decode_cached("clientes", row)
     }
 
     /// Replaces the cached open faturas of `documento` (only those of `contrato` when Some) by `faturas` and records
@@ -237,22 +307,24 @@ impl Store {
         self.call(TransactionBehavior::Immediate, move |tx| {
             match &contrato {
                 // A fatura paid here stays cached: upstream stops listing it once the baixa is booked, and the
-                // kiosk must still be able to show it with its baixa.
+                // kiosk must still be able to show it with its baixa. One of another format cannot be shown, and
+                // would make every later read of this list a miss, so it goes too.
                 None => tx
                     .prepare_cached(
-                        "DELETE FROM faturas WHERE documento = ?1 AND id NOT IN (SELECT fatura_id FROM baixas)",
+                        "DELETE FROM faturas WHERE documento = ?1
+                           AND (id NOT IN (SELECT fatura_id FROM baixas) OR formato <> ?2)",
                     )?
-                    .execute([&documento])?,
+                    .execute(params![documento, FORMATO_CACHE])?,
                 Some(contrato) => tx
                     .prepare_cached(
                         "DELETE FROM faturas WHERE documento = ?1 AND contrato = ?2
-                           AND id NOT IN (SELECT fatura_id FROM baixas)",
+                           AND (id NOT IN (SELECT fatura_id FROM baixas) OR formato <> ?3)",
                     )?
-                    .execute([&documento, contrato])?,
+                    .execute(params![documento, contrato, FORMATO_CACHE])?,
             };
             let mut upsert = tx.prepare_cached(UPSERT_FATURA)?;
             for (json, id, contrato_column) in &rows {
-                upsert.execute(params![id, documento, contrato_column, json, em])?;
+                upsert.execute(params![id, documento, contrato_column, json, em, FORMATO_CACHE])?;
             }
             record_consulta(
                 tx,
@@ -269,7 +341,9 @@ impl Store {
     /// without one last) then id.
     ///
     /// None when this scope was never fetched; a fetch of the unfiltered list also answers any contrato filter (filter
-    /// the rows by contrato; atualizado_em = the newer of the two consultas that apply).
+    /// the rows by contrato; atualizado_em = the newer of the two consultas that apply). None too when any of its rows
+    /// cannot be read: a list without that fatura would hide a bill from the customer, so the whole list is a miss
+    /// and the read-through refetches (and rewrites) it.
     pub async fn faturas(
         &self,
         documento: &str,
@@ -303,13 +377,18 @@ impl Store {
                 // is one, else the latest that failed. One job, because this is the kiosk's hot path.
                 let rows = tx
                     .prepare_cached(
-                        "SELECT f.json, b.id, b.status FROM faturas f
+                        "SELECT f.json, f.formato, b.id, b.status FROM faturas f
                          LEFT JOIN baixas b ON b.rowid = (
                              SELECT rowid FROM baixas WHERE fatura_id = f.id ORDER BY status = 'falhou', rowid DESC LIMIT 1)
                          WHERE f.documento = ?1 AND (?2 IS NULL OR f.contrato = ?2)",
                     )?
                     .query_map(params![documento, contrato], |row| {
-                        Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, Option<String>>(2)?))
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, i64>(1)?,
+                            row.get::<_, Option<String>>(2)?,
+                            row.get::<_, Option<String>>(3)?,
+                        ))
                     })?
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(Some((consulta, rows)))
@@ -319,7 +398,8 @@ impl Store {
             return Ok(None);
         };
         let mut faturas = Vec::with_capacity(rows.len());
-        for (json, baixa_id, status) in rows {
+        let mut ilegivel = false;
+        for (json, formato, baixa_id, status) in rows {
             let baixa = match (baixa_id, status) {
                 (Some(id), Some(status)) => Some(BaixaResumo {
                     id,
@@ -327,7 +407,14 @@ impl Store {
                 }),
                 _ => None,
             };
-            faturas.push((serde_json::from_str::<Fatura>(&json)?, baixa));
+            // Every row is tried, so that each unreadable one is logged and counted.
+            match self.ler_linha::<Fatura>("faturas", formato, &json) {
+                Some(fatura) => faturas.push((fatura, baixa)),
+                None => ilegivel = true,
+            }
+        }
+        if ilegivel {
+            return Ok(None);
         }
         faturas.sort_by(|(a, _), (b, _)| crate::domain::model::ordem(a, b));
         Ok(Some(Cached {
@@ -349,24 +436,24 @@ impl Store {
         let em = format_instant(em);
         self.call(TransactionBehavior::Immediate, move |tx| {
             tx.prepare_cached(UPSERT_FATURA)?
-                .execute(params![id, documento, contrato, json, em])?;
+                .execute(params![id, documento, contrato, json, em, FORMATO_CACHE])?;
             Ok(())
         })
         .await
     }
 
-    /// The cached fatura with this ERP id, if any.
+    /// The cached fatura with this ERP id, if any; a row that cannot be read is a miss.
     pub async fn fatura(&self, id: &str) -> Result<Option<Cached<Fatura>>, StoreError> {
         let id = id.to_owned();
         let row = self
             .call(TransactionBehavior::Deferred, move |tx| {
                 Ok(tx
-                    .prepare_cached("SELECT json, atualizado_em FROM faturas WHERE id = ?1")?
-                    .query_row([id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+                    .prepare_cached("SELECT json, atualizado_em, formato FROM faturas WHERE id = ?1")?
+                    .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
                     .optional()?)
             })
             .await?;
-        row.map(|(json, em)| decode_cached(&json, &em)).transpose()
+        self.decode_cached("faturas", row)
     }
 
     /// Replaces the cached contratos of `documento` by `contratos` and records the fetch.
@@ -386,18 +473,20 @@ impl Store {
             tx.prepare_cached("DELETE FROM contratos WHERE documento = ?1")?
                 .execute([&documento])?;
             let mut upsert = tx.prepare_cached(
-                "INSERT INTO contratos (documento, id, json, atualizado_em) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (documento, id) DO UPDATE SET json = excluded.json, atualizado_em = excluded.atualizado_em",
+                "INSERT INTO contratos (documento, id, json, atualizado_em, formato) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (documento, id) DO UPDATE SET json = excluded.json, atualizado_em = excluded.atualizado_em,
+                     formato = excluded.formato",
             )?;
             for (json, id) in &rows {
-                upsert.execute(params![documento, id, json, em])?;
+                upsert.execute(params![documento, id, json, em, FORMATO_CACHE])?;
             }
             record_consulta(tx, &documento, LIST_CONTRATOS, UNFILTERED, &em)
         })
         .await
     }
 
-    /// The cached contratos of `documento`, ordered by id; None when they were never fetched.
+    /// The cached contratos of `documento`, ordered by id; None when they were never fetched, or when any of them
+    /// cannot be read (the whole list is then a miss, as for faturas).
     pub async fn contratos(&self, documento: &str) -> Result<Option<Cached<Vec<Contrato>>>, StoreError> {
         let documento = documento.to_owned();
         let read = self
@@ -413,20 +502,26 @@ impl Store {
                 let Some(consulta) = consulta else {
                     return Ok(None);
                 };
-                let jsons = first_column(
-                    tx.prepare_cached("SELECT json FROM contratos WHERE documento = ?1 ORDER BY id")?,
-                    [&documento],
-                )?;
-                Ok(Some((consulta, jsons)))
+                let rows = tx
+                    .prepare_cached("SELECT json, formato FROM contratos WHERE documento = ?1 ORDER BY id")?
+                    .query_map([&documento], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Some((consulta, rows)))
             })
             .await?;
-        let Some((consulta, jsons)) = read else {
+        let Some((consulta, rows)) = read else {
             return Ok(None);
         };
-        let contratos = jsons
+        // Every row is tried, so that each unreadable one is logged and counted.
+        let contratos: Vec<Option<Contrato>> = rows
             .iter()
-            .map(|json| serde_json::from_str::<Contrato>(json))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(json, formato)| self.ler_linha("contratos", *formato, json))
+            .collect();
+        let Some(contratos) = contratos.into_iter().collect::<Option<Vec<_>>>() else {
+            return Ok(None);
+        };
         Ok(Some(Cached {
             valor: contratos,
             atualizado_em: parse_instant(&consulta)?,
@@ -436,9 +531,9 @@ impl Store {
 
 /// Inserts or replaces a fatura by id; shared by the list and the single-fatura writes.
 const UPSERT_FATURA: &str =
-    "INSERT INTO faturas (id, documento, contrato, json, atualizado_em) VALUES (?1, ?2, ?3, ?4, ?5)
+    "INSERT INTO faturas (id, documento, contrato, json, atualizado_em, formato) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
      ON CONFLICT (id) DO UPDATE SET documento = excluded.documento, contrato = excluded.contrato,
-         json = excluded.json, atualizado_em = excluded.atualizado_em";
+         json = excluded.json, atualizado_em = excluded.atualizado_em, formato = excluded.formato";
 
 /// The store thread: runs jobs in arrival order until every handle is gone, then closes the connection (which
 /// checkpoints the WAL into the main file).
@@ -481,13 +576,6 @@ fn record_consulta(
     Ok(())
 }
 
-/// The first column of every row of `stmt`, as text.
-fn first_column(mut stmt: CachedStatement<'_>, params: impl Params) -> Result<Vec<String>, StoreError> {
-    Ok(stmt
-        .query_map(params, |row| row.get(0))?
-        .collect::<Result<Vec<_>, _>>()?)
-}
-
 /// A contrato filter as a scope: an empty id filters nothing, as upstream treats an empty `id_contrato`.
 fn contrato_filter(contrato: Option<&str>) -> Option<String> {
     contrato.filter(|contrato| !contrato.is_empty()).map(str::to_owned)
@@ -504,14 +592,6 @@ fn parse_instant(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|em| em.with_timezone(&Utc))
         .map_err(|error| StoreError::Corrompido(format!("instante inválido {text:?}: {error}")))
-}
-
-/// Decodes a cached object and the instant it was fetched.
-fn decode_cached<T: DeserializeOwned>(json: &str, atualizado_em: &str) -> Result<Cached<T>, StoreError> {
-    Ok(Cached {
-        valor: serde_json::from_str(json)?,
-        atualizado_em: parse_instant(atualizado_em)?,
-    })
 }
 
 #[cfg(test)]
@@ -1125,10 +1205,158 @@ mod tests {
             })
             .await
             .unwrap();
-        assert!(matches!(store.cliente("12345678909").await, Err(StoreError::Json(_))));
+        // Unreadable JSON is a miss (see the tests below); an unreadable instant is not borda's writing at all.
+        assert_eq!(store.cliente("12345678909").await.unwrap(), None);
         assert!(matches!(
             store.cliente("98765432100").await,
             Err(StoreError::Corrompido(_))
         ));
+    }
+
+    /// Runs `sql` on the database file through a connection of its own, as an older or newer borda, or an operator's
+    /// `sqlite3`, would.
+    fn alter(path: &Path, sql: &str) {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(sql).unwrap();
+    }
+
+    /// A store with one cliente, one fatura list of two faturas and one contrato list, all for `12345678909`.
+    async fn filled(path: &Path) -> Store {
+        let store = Store::open(path).unwrap();
+        store.salvar_cliente(cliente("12345678909"), em(1)).await.unwrap();
+        let faturas = vec![
+            fatura("f1", "12345678909", Some("C1"), Some((2026, 2, 10))),
+            fatura("f2", "12345678909", Some("C1"), Some((2026, 3, 10))),
+        ];
+        store.salvar_faturas("12345678909", None, faturas, em(1)).await.unwrap();
+        store
+            .salvar_contratos("12345678909", vec![contrato("C1"), contrato("C2")], em(1))
+            .await
+            .unwrap();
+        assert_eq!(store.linhas_ilegiveis(), 0);
+        store
+    }
+
+    #[tokio::test]
+    async fn a_cached_row_whose_json_does_not_decode_is_a_miss_counted_not_an_error() {
+        let (_dir, path) = temp_db();
+        let store = filled(&path).await;
+        alter(
+            &path,
+            "UPDATE clientes SET json = '{' ;
+             UPDATE faturas SET json = '[1, 2' WHERE id = 'f2';
+             UPDATE contratos SET json = 'null' WHERE id = 'C2';",
+        );
+        assert_eq!(store.cliente("12345678909").await.unwrap(), None);
+        assert_eq!(store.linhas_ilegiveis(), 1);
+        assert_eq!(store.fatura("f2").await.unwrap(), None);
+        assert_eq!(store.linhas_ilegiveis(), 2);
+        assert!(
+            store.fatura("f1").await.unwrap().is_some(),
+            "a readable row still answers"
+        );
+        assert_eq!(
+            store.faturas("12345678909", None).await.unwrap(),
+            None,
+            "a list missing a fatura is a miss"
+        );
+        assert_eq!(store.linhas_ilegiveis(), 3);
+        assert_eq!(store.contratos("12345678909").await.unwrap(), None);
+        assert_eq!(store.linhas_ilegiveis(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_cached_row_missing_a_field_the_model_now_requires_is_a_miss_and_a_refetch_heals_it() {
+        let (_dir, path) = temp_db();
+        let store = filled(&path).await;
+        // What a row written before `valor_atual` was required would look like.
+        alter(
+            &path,
+            "UPDATE faturas SET json = json_remove(json, '$.valor_atual') WHERE id = 'f1'",
+        );
+        assert_eq!(store.faturas("12345678909", None).await.unwrap(), None);
+        assert_eq!(store.linhas_ilegiveis(), 1);
+        // The read-through then writes what upstream answered, and the list reads again.
+        let fresh = vec![fatura("f1", "12345678909", Some("C1"), Some((2026, 2, 10)))];
+        store.salvar_faturas("12345678909", None, fresh, em(2)).await.unwrap();
+        assert_eq!(
+            ids(&store.faturas("12345678909", None).await.unwrap().unwrap().valor),
+            ["f1"]
+        );
+        assert_eq!(store.linhas_ilegiveis(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_cached_row_of_another_format_is_a_miss_counted_even_when_its_json_decodes() {
+        let (_dir, path) = temp_db();
+        let store = filled(&path).await;
+        alter(
+            &path,
+            "UPDATE clientes SET formato = 2;
+             UPDATE faturas SET formato = 0 WHERE id = 'f1';
+             UPDATE contratos SET formato = 99 WHERE id = 'C1';",
+        );
+        assert_eq!(store.cliente("12345678909").await.unwrap(), None);
+        assert_eq!(store.fatura("f1").await.unwrap(), None);
+        assert_eq!(store.faturas("12345678909", None).await.unwrap(), None);
+        assert_eq!(store.contratos("12345678909").await.unwrap(), None);
+        assert_eq!(store.linhas_ilegiveis(), 4);
+        // Rewriting stamps the current format.
+        store.salvar_cliente(cliente("12345678909"), em(2)).await.unwrap();
+        assert!(store.cliente("12345678909").await.unwrap().is_some());
+        assert_eq!(store.linhas_ilegiveis(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_refetched_list_drops_a_row_of_another_format_kept_for_its_baixa() {
+        let (_dir, path) = temp_db();
+        let store = filled(&path).await;
+        // f2 was paid here: upstream stops listing it, and its row is normally kept to show it with its baixa.
+        alter(
+            &path,
+            "INSERT INTO baixas (id, chave_idempotencia, pedido, fatura_id, documento, forma, valor_centavos, pago_em,
+                 transacao, status, aguardar_erp, criada_em, proxima_tentativa)
+             VALUES ('b1', 'k1', '{}', 'f2', '12345678909', 'pix', 100, '2026-01-01T00:00:00Z', '{}', 'sincronizada',
+                 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+             UPDATE faturas SET formato = 0 WHERE id = 'f2';",
+        );
+        let upstream = vec![fatura("f1", "12345678909", Some("C1"), Some((2026, 2, 10)))];
+        store
+            .salvar_faturas("12345678909", None, upstream, em(2))
+            .await
+            .unwrap();
+        let lista = store.faturas("12345678909", None).await.unwrap();
+        assert_eq!(
+            ids(&lista.unwrap().valor),
+            ["f1"],
+            "the unreadable row must not make every read a miss"
+        );
+        assert_eq!(store.linhas_ilegiveis(), 0);
+    }
+
+    #[tokio::test]
+    async fn rows_cached_before_the_format_column_still_read_after_the_migration() {
+        let (_dir, path) = temp_db();
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(include_str!("migrations/0001_cache.sql")).unwrap();
+            conn.execute_batch(include_str!("migrations/0002_baixas.sql")).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            conn.execute(
+                "INSERT INTO clientes (documento, json, atualizado_em) VALUES (?1, ?2, ?3)",
+                params![
+                    "12345678909",
+                    serde_json::to_string(&cliente("12345678909")).unwrap(),
+                    format_instant(em(1))
+                ],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.cliente("12345678909").await.unwrap().map(|hit| hit.valor),
+            Some(cliente("12345678909"))
+        );
+        assert_eq!(store.linhas_ilegiveis(), 0);
     }
 }

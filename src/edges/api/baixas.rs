@@ -65,12 +65,7 @@ impl From<PedidoInvalido> for Problem {
 
 /// The request as the domain reads it; only the amount is read here, from its JSON text.
 fn pedido(request: BaixaRequest) -> Result<PedidoBaixa, Problem> {
-    let valor_text = match &request.valor {
-        Value::String(text) => text.clone(),
-        Value::Number(number) => number.to_string(),
-        _ => return Err(invalid("valor: informe um texto decimal, ex.: \"99.90\"")),
-    };
-    let valor = Centavos::parse(&valor_text).map_err(|error| invalid(format!("valor: {error}")))?;
+    let valor = Centavos::from_json(&request.valor).map_err(|error| invalid(format!("valor: {error}")))?;
     let TransacaoRequest {
         e2e_id,
         txid,

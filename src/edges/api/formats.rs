@@ -6,6 +6,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
@@ -64,8 +65,10 @@ pub struct EncodeRequest {
     chave: String,
     nome: String,
     cidade: String,
-    /// Decimal string, e.g. `"10.50"`; omit to let the payer type it.
-    valor: Option<String>,
+    /// Decimal string (`"10.50"`, `"10,50"`, `"1.234,56"`) or JSON number (`10.5`), read from its text: at most two
+    /// decimals, no sign, no exponent. Omit (or send `null`) to let the payer type it.
+    #[schema(value_type = Option<String>)]
+    valor: Option<Value>,
     txid: Option<String>,
     descricao: Option<String>,
 }
@@ -82,10 +85,16 @@ pub struct EncodeResponse {
 pub async fn pix_encode(ApiJson(request): ApiJson<EncodeRequest>) -> Result<Json<EncodeResponse>, Problem> {
     let valor = request
         .valor
-        .as_deref()
-        .map(Centavos::parse)
+        .as_ref()
+        .map(Centavos::from_json)
         .transpose()
-        .map_err(|error| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "valor_invalido", error.to_string()))?;
+        .map_err(|error| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "valor_invalido",
+                format!("valor: {error}"),
+            )
+        })?;
     let cobranca = pix::CobrancaEstatica {
         chave: request.chave,
         nome: request.nome,

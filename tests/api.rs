@@ -336,7 +336,7 @@ async fn every_error_is_problem_json() {
             .body("{not json"),
     )
     .await;
-    assert_problem(status, &headers, &body, 400, "json_invalido");
+    assert_problem(status, &headers, &body, 400, "json_malformado");
     let (status, headers, body) = send(harness.http.delete(format!("{}/v1/pix/decode", harness.base))).await;
     assert_problem(status, &headers, &body, 405, "metodo_nao_permitido");
     let (status, headers, body) = harness.json("/v1/faturas/nao-existe").await;

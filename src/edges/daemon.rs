@@ -77,19 +77,14 @@ impl Daemon {
             fresh_secs: config.cache.fresh_secs,
             baixa: Arc::new(config.baixa.clone()),
             waker: waker.clone(),
+            renders: api::render_permits(),
         };
         let app = api::router(state, &config);
+        let limits = crate::edges::http::Limits::from_config(&config.api);
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
         let sync = tokio::spawn(worker.run(stopped.clone()));
-        let mut server_stopped = stopped.clone();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = server_stopped.wait_for(|stop| *stop).await;
-                })
-                .await
-        });
+        let server = tokio::spawn(crate::edges::http::serve(listener, app, limits, stopped.clone()));
         let interval = Duration::from_millis(config.erp.probe_interval_ms);
         let probe = tokio::spawn(probe(erp, interval, waker, stopped));
         tracing::info!(%addr, "borda listening");

@@ -356,3 +356,28 @@ impl Config {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn allowed_hosts_default_to_the_port_of_listen() {
+        let config = parse("[api]\nlisten = \"127.0.0.1:9999\"\n[erp]\nbase_url = \"http://erp\"\n");
+        let hosts = config.map(|config| config.api.hosts()).unwrap_or_default();
+        assert_eq!(hosts, ["127.0.0.1:9999", "localhost:9999", "[::1]:9999"]);
+        let explicit = parse("[api]\nallowed_hosts = [\"totem:80\"]\n[erp]\nbase_url = \"http://erp\"\n");
+        let hosts = explicit.map(|config| config.api.hosts()).unwrap_or_default();
+        assert_eq!(hosts, ["totem:80"]);
+    }
+
+    #[test]
+    fn a_short_token_is_refused() {
+        let short = parse("[api]\ntoken = \"abc\"\n[erp]\nbase_url = \"http://erp\"\n");
+        assert!(matches!(short, Err(ConfigError::Invalid { field: "api.token", .. })));
+    }
+}

@@ -163,3 +163,20 @@ async fn idle_sockets_beyond_the_cap_do_not_lock_the_kiosk_out() {
     child.wait().unwrap();
     erp.stop().await;
 }
+
+#[tokio::test]
+async fn a_request_in_flight_finishes_when_the_daemon_stops() {
+    let harness = Harness::start().await;
+    harness
+        .erp()
+        .set_modo(borda::demo::Modo::Lento(Duration::from_millis(400)));
+    let request = harness
+        .http
+        .get(format!("{}/v1/clientes/11144477735/faturas", harness.base))
+        .send();
+    let in_flight = tokio::spawn(request);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    harness.stop().await;
+    let response = in_flight.await.unwrap();
+    assert!(response.is_ok(), "the request in flight got no answer: {response:?}");
+}

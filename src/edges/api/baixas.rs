@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
-use super::{ApiJson, AppState, checked_id};
+use super::{ApiJson, AppState};
 use crate::adapters::store::Registro;
 use crate::domain::model::{Baixa, Forma, NovaBaixa, StatusBaixa, Transacao};
 use crate::domain::money::Centavos;
@@ -348,7 +348,7 @@ pub async fn listar(
 #[utoipa::path(get, path = "/v1/baixas/{id}", tag = "baixas", params(("id" = String, Path)),
     responses((status = 200, body = BaixaView), (status = 404, body = Problem)))]
 pub async fn detalhe(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<BaixaView>, Problem> {
-    checked_id("id da baixa", &id)?;
+    super::checked_id("id da baixa", &id)?;
     let baixa = state
         .totem
         .store()
@@ -362,7 +362,7 @@ pub async fn detalhe(State(state): State<AppState>, Path(id): Path<String>) -> R
 #[utoipa::path(post, path = "/v1/baixas/{id}/reenviar", tag = "baixas", params(("id" = String, Path)),
     responses((status = 202, body = BaixaView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn reenviar(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    checked_id("id da baixa", &id)?;
+    super::checked_id("id da baixa", &id)?;
     let before = state
         .totem
         .store()

@@ -22,6 +22,8 @@ pub enum ConfigError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("não foi possível ler a credencial {path}: {source}")]
+    Credential { path: PathBuf, source: std::io::Error },
     #[error("{path}: {field}: {message}")]
     Invalid {
         path: PathBuf,
@@ -124,10 +126,46 @@ pub struct ApiConfig {
     pub token: String,
     /// Exact `Origin`s allowed by CORS.
     pub allowed_origins: Vec<String>,
-    /// `Host` header allow-list, against DNS rebinding.
+    /// `Host` header allow-list, against DNS rebinding. Empty (the default):
+    /// `127.0.0.1:PORT`, `localhost:PORT` and `[::1]:PORT` for the port of
+    /// `listen` (see [`ApiConfig::hosts`]).
     pub allowed_hosts: Vec<String>,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Seconds a client has to send a request's headers (also the longest
+    /// wait for the next request on a keep-alive connection).
+    pub header_timeout_secs: u64,
+    /// Seconds a request body has to arrive in full; later: 408.
+    pub body_timeout_secs: u64,
+    /// Seconds a connection may go without a byte read or written (and no
+    /// request being handled) before it is closed.
+    pub idle_timeout_secs: u64,
+    /// Open connections at most; past it the one idle the longest is closed.
+    pub max_connections: usize,
+}
+
+/// Shortest `api.token` accepted.
+pub const MIN_TOKEN_CHARS: usize = 16;
+
+impl ApiConfig {
+    /// The `Host` values the API accepts: `allowed_hosts`, or when it is empty
+    /// the loopback names with the port of `listen`.
+    pub fn hosts(&self) -> Vec<String> {
+        if !self.allowed_hosts.is_empty() {
+            return self.allowed_hosts.clone();
+        }
+        let port = self.listen.port();
+        let mut hosts = vec![
+            format!("127.0.0.1:{port}"),
+            format!("localhost:{port}"),
+            format!("[::1]:{port}"),
+        ];
+        let own = self.listen.to_string();
+        if !self.listen.ip().is_unspecified() && !hosts.contains(&own) {
+            hosts.push(own);
+        }
+        hosts
+    }
 }
 
 impl Default for ApiConfig {
@@ -136,8 +174,12 @@ impl Default for ApiConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             token: String::new(),
             allowed_origins: Vec::new(),
-            allowed_hosts: vec!["127.0.0.1:8787".into(), "localhost:8787".into()],
+            allowed_hosts: Vec::new(),
             body_limit: 64 * 1024,
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            idle_timeout_secs: 30,
+            max_connections: 200,
         }
     }
 }
@@ -221,11 +263,20 @@ impl Default for ErpPaths {
     }
 }
 
-/// A secret systemd passed with `LoadCredential=`, trimmed; `None` outside systemd.
-fn credential(name: &str) -> Option<String> {
-    let directory = std::env::var_os("CREDENTIALS_DIRECTORY")?;
-    let secret = std::fs::read_to_string(Path::new(&directory).join(name)).ok()?;
-    Some(secret.trim().to_owned())
+/// A secret systemd passed with `LoadCredential=`, trimmed; `None` outside
+/// systemd or when the unit passes no credential of that name. A credential
+/// that is there but cannot be read is an error naming the file: starting
+/// without the ERP's secret would only fail later, on every call.
+fn credential(name: &str) -> Result<Option<String>, ConfigError> {
+    let Some(directory) = std::env::var_os("CREDENTIALS_DIRECTORY") else {
+        return Ok(None);
+    };
+    let path = Path::new(&directory).join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(secret) => Ok(Some(secret.trim().to_owned())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ConfigError::Credential { path, source }),
+    }
 }
 
 fn default_auth_header() -> String {
@@ -262,7 +313,7 @@ impl Config {
         })?;
         config.validate(path)?;
         if config.erp.auth_value.is_empty() {
-            config.erp.auth_value = credential("erp-auth").unwrap_or_default();
+            config.erp.auth_value = credential("erp-auth")?.unwrap_or_default();
         }
         Ok(config)
     }
@@ -278,6 +329,24 @@ impl Config {
         }
         if !self.empresa.documento.is_empty() && crate::domain::documento::parse(&self.empresa.documento).is_err() {
             return Err(invalid("empresa.documento", "CPF/CNPJ inválido"));
+        }
+        if !self.api.token.is_empty() && self.api.token.chars().count() < MIN_TOKEN_CHARS {
+            return Err(invalid(
+                "api.token",
+                &format!("curto demais: use ao menos {MIN_TOKEN_CHARS} caracteres"),
+            ));
+        }
+        for (field, value) in [
+            ("api.header_timeout_secs", self.api.header_timeout_secs),
+            ("api.body_timeout_secs", self.api.body_timeout_secs),
+            ("api.idle_timeout_secs", self.api.idle_timeout_secs),
+        ] {
+            if value == 0 {
+                return Err(invalid(field, "deve ser maior que zero"));
+            }
+        }
+        if self.api.max_connections == 0 {
+            return Err(invalid("api.max_connections", "deve ser maior que zero"));
         }
         if self.api.body_limit == 0 {
             return Err(invalid("api.body_limit", "deve ser maior que zero"));
@@ -297,5 +366,30 @@ impl Config {
             return Err(invalid("erp.auth_header", "não é um nome de cabeçalho HTTP válido"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn allowed_hosts_default_to_the_port_of_listen() {
+        let config = parse("[api]\nlisten = \"127.0.0.1:9999\"\n[erp]\nbase_url = \"http://erp\"\n");
+        let hosts = config.map(|config| config.api.hosts()).unwrap_or_default();
+        assert_eq!(hosts, ["127.0.0.1:9999", "localhost:9999", "[::1]:9999"]);
+        let explicit = parse("[api]\nallowed_hosts = [\"totem:80\"]\n[erp]\nbase_url = \"http://erp\"\n");
+        let hosts = explicit.map(|config| config.api.hosts()).unwrap_or_default();
+        assert_eq!(hosts, ["totem:80"]);
+    }
+
+    #[test]
+    fn a_short_token_is_refused() {
+        let short = parse("[api]\ntoken = \"abc\"\n[erp]\nbase_url = \"http://erp\"\n");
+        assert!(matches!(short, Err(ConfigError::Invalid { field: "api.token", .. })));
     }
 }

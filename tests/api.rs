@@ -377,7 +377,7 @@ async fn every_error_is_problem_json() {
             .body("{not json"),
     )
     .await;
-    assert_problem(status, &headers, &body, 400, "json_invalido");
+    assert_problem(status, &headers, &body, 400, "json_malformado");
     let (status, headers, body) = send(harness.http.delete(format!("{}/v1/pix/decode", harness.base))).await;
     assert_problem(status, &headers, &body, 405, "metodo_nao_permitido");
     let (status, headers, body) = harness.json("/v1/faturas/nao-existe").await;
@@ -504,5 +504,179 @@ async fn health_readiness_and_openapi() {
             "{path} missing from the OpenAPI document"
         );
     }
+    harness.stop().await;
+}
+
+/// Sends `request` as raw bytes and answers the status line and the rest.
+async fn raw(harness: &Harness, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(harness.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server answers and closes")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn two_host_headers_are_400() {
+    let harness = Harness::start().await;
+    let host = harness.base.trim_start_matches("http://").to_owned();
+    let answer = raw(
+        &harness,
+        &format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(answer.contains("cabecalho_repetido"), "{answer}");
+    let answer = raw(
+        &harness,
+        &format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let token = "um-token-bem-comprido";
+    let harness = Harness::with(|config| config.api.token = token.into()).await;
+    let url = format!(
+        "{}/v1/boletos/00190500954014481606906809350314337370000000100",
+        harness.base
+    );
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let (status, _, body) = send(
+            harness
+                .http
+                .get(&url)
+                .header("authorization", format!("{scheme} {token}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{scheme}: {body}");
+    }
+    for wrong in [
+        format!("Bearer {}", token.to_uppercase()),
+        format!("Basic {token}"),
+        format!("Bearer{token}"),
+    ] {
+        let (status, headers, body) = send(harness.http.get(&url).header("authorization", wrong)).await;
+        assert_problem(status, &headers, &body, 401, "nao_autorizado");
+    }
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn json_body_errors_are_portuguese_and_name_the_field() {
+    let harness = Harness::start().await;
+    let english = |body: &Value| {
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            !detail.contains("Failed") && !detail.contains("missing field") && !detail.contains("invalid type"),
+            "{detail}"
+        );
+        detail.to_owned()
+    };
+    let (status, headers, body) = harness
+        .post_json("/v1/pix/decode", &serde_json::json!({"payload": 12}))
+        .await;
+    assert_problem(status, &headers, &body, 422, "json_invalido");
+    assert!(english(&body).contains("`payload`: tipo inválido"), "{body}");
+    let (status, headers, body) = harness
+        .post_baixa("10001", Some("k-json"), &serde_json::json!({"valor": "1.00"}))
+        .await;
+    assert_problem(status, &headers, &body, 422, "json_invalido");
+    assert!(english(&body).contains("campo obrigatório `forma` ausente"), "{body}");
+    let mut unknown = common::harness::pix_body("99.90");
+    unknown["foo"] = Value::from(1);
+    let (status, headers, body) = harness.post_baixa("10001", Some("k-json"), &unknown).await;
+    assert_problem(status, &headers, &body, 422, "json_invalido");
+    assert!(english(&body).contains("campo desconhecido `foo`"), "{body}");
+    let mut nested = common::harness::pix_body("99.90");
+    nested["transacao"]["e2e_id"] = Value::from(5);
+    let (status, headers, body) = harness.post_baixa("10001", Some("k-json"), &nested).await;
+    assert_problem(status, &headers, &body, 422, "json_invalido");
+    assert!(english(&body).contains("`transacao.e2e_id`: tipo inválido"), "{body}");
+    for malformed in ["{not json", "{\"payload\": \"x\"} trailing", ""] {
+        let (status, headers, body) = send(
+            harness
+                .http
+                .post(format!("{}/v1/pix/decode", harness.base))
+                .header("content-type", "application/json")
+                .body(malformed),
+        )
+        .await;
+        assert_problem(status, &headers, &body, 400, "json_malformado");
+        english(&body);
+    }
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn ids_with_control_characters_or_too_long_are_422_and_never_go_upstream() {
+    let harness = Harness::start().await;
+    let before = harness.erp().requests();
+    let long = "9".repeat(101);
+    for path in [
+        "/v1/faturas/10001%0D%0AX-Injetado:%201".to_owned(),
+        "/v1/faturas/10001%0A/boleto.pdf".to_owned(),
+        "/v1/faturas/10001%00/pix.png".to_owned(),
+        format!("/v1/faturas/{long}"),
+        format!("/v1/faturas/{long}/codigo-de-barras.svg"),
+        "/v1/baixas/abc%0D%0A".to_owned(),
+        format!("/v1/clientes/{MARIA}/faturas?contrato=C-1002%0D%0A"),
+    ] {
+        let (status, headers, body) = harness.json(&path).await;
+        assert_problem(status, &headers, &body, 422, "id_invalido");
+        assert!(!body["detail"].as_str().unwrap().is_empty(), "{path}");
+    }
+    let (status, body) = harness.post("/v1/baixas/abc%0A/reenviar").await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (422, Some("id_invalido")),
+        "{body}"
+    );
+    let desbloqueio = format!("/v1/clientes/{MARIA}/desbloqueio");
+    for id in ["501\r\n".to_owned(), "5\u{1}01".to_owned(), "5".repeat(60 * 1024)] {
+        let (status, headers, body) = harness
+            .post_json(&desbloqueio, &serde_json::json!({ "id_servico": id }))
+            .await;
+        assert_problem(status, &headers, &body, 422, "id_invalido");
+        assert!(body["detail"].as_str().unwrap().contains("id_servico"), "{body}");
+    }
+    assert_eq!(harness.erp().requests(), before, "nothing went upstream");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn a_503_carries_retry_after() {
+    let mut harness = Harness::start().await;
+    harness.stop_erp().await;
+    let (status, headers, body) = harness.json(&format!("/v1/clientes/{JOAO}/faturas")).await;
+    assert_problem(status, &headers, &body, 503, "upstream_indisponivel");
+    assert_eq!(headers["retry-after"], "30");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn the_offline_boleto_pdf_says_how_old_it_is() {
+    let mut harness = Harness::start().await;
+    let (status, _, _) = harness.json("/v1/faturas/10002").await;
+    assert_eq!(status, StatusCode::OK);
+    harness.stop_erp().await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let pdf = harness.get("/v1/faturas/10002/boleto.pdf").await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["x-borda-origem"], "local");
+    let age: u64 = pdf.headers()["age"].to_str().unwrap().parse().unwrap();
+    assert!(age >= 1, "{age}");
+    assert!(pdf.headers()["cache-status"].to_str().unwrap().contains("hit"));
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     harness.stop().await;
 }

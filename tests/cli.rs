@@ -206,3 +206,43 @@ fn pix_qr_refuses_an_invalid_payload() {
     assert_eq!(output.status.code(), Some(2));
     assert!(!png.exists(), "nothing is written for an invalid payload");
 }
+
+#[test]
+fn config_check_refuses_a_short_api_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let config = |token: &str| format!("[api]\ntoken = \"{token}\"\n[erp]\nbase_url = \"https://erp.example.com\"\n");
+    std::fs::write(&path, config("curto-demais-15")).unwrap();
+    let output = borda(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("api.token") && stderr.contains("16"), "{stderr}");
+    std::fs::write(&path, config("dezesseis-chars!")).unwrap();
+    borda_ok(&["config", "check", path.to_str().unwrap()]);
+}
+
+#[test]
+fn an_unreadable_erp_credential_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, "[erp]\nbase_url = \"https://erp.example.com\"\n").unwrap();
+    let credentials = dir.path().join("credentials");
+    // A directory where the secret should be: it exists but cannot be read as a file.
+    std::fs::create_dir_all(credentials.join("erp-auth")).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_borda"))
+        .args(["config", "check", path.to_str().unwrap()])
+        .env("CREDENTIALS_DIRECTORY", &credentials)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("credencial") && stderr.contains("erp-auth"), "{stderr}");
+    // No credential of that name: nothing to read, not an error.
+    std::fs::remove_dir(credentials.join("erp-auth")).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_borda"))
+        .args(["config", "check", path.to_str().unwrap()])
+        .env("CREDENTIALS_DIRECTORY", &credentials)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}

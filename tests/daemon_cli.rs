@@ -90,3 +90,112 @@ fn demo_serves_faturas_and_stops_cleanly_on_sigterm() {
     };
     assert!(status.success(), "{status:?}");
 }
+
+/// A `borda sync` configuration pointing at `addr`.
+fn sync_config(dir: &std::path::Path, addr: &str) -> std::path::PathBuf {
+    let path = dir.join("sync.toml");
+    std::fs::write(
+        &path,
+        format!("[api]\nlisten = \"{addr}\"\n[erp]\nbase_url = \"http://127.0.0.1:9\"\n"),
+    )
+    .unwrap();
+    path
+}
+
+/// Runs `borda sync --wait` with `extra` arguments off the async runtime.
+async fn sync_wait(config: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "sync".to_owned(),
+        "--wait".to_owned(),
+        "--config".to_owned(),
+        config.to_str().unwrap().to_owned(),
+    ];
+    args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        borda(&args)
+    })
+    .await
+    .unwrap()
+}
+
+/// A fake daemon: `POST /v1/sync` says one baixa is pending, `/readyz` is 503
+/// (its database does not answer).
+fn unready_daemon() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut request = [0u8; 4096];
+            let n = std::io::Read::read(&mut stream, &mut request).unwrap_or(0);
+            let request = String::from_utf8_lossy(&request[..n]);
+            let (status, body) = if request.starts_with("POST /v1/sync") {
+                ("202 Accepted", r#"{"pendentes":1,"falhas":0}"#)
+            } else {
+                (
+                    "503 Service Unavailable",
+                    r#"{"db":"disco em falha","upstream":"online","outbox":{"pendentes":0,"falhas":0},"impressoras":[]}"#,
+                )
+            };
+            let answer = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = std::io::Write::write_all(&mut stream, answer.as_bytes());
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_wait_fails_when_the_daemon_is_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = sync_config(dir.path(), &unready_daemon());
+    let output = sync_wait(&config, &[]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("não está pronto") && stderr.contains("503"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("pendentes: 0"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_wait_fails_when_the_daemon_is_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = sync_config(dir.path(), &format!("127.0.0.1:{port}"));
+    let output = sync_wait(&config, &[]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("não respondeu"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_wait_gives_up_after_its_timeout_listing_what_is_pending() {
+    let mut harness = common::harness::Harness::start().await;
+    let (_, _, fatura) = harness.json("/v1/faturas/10001").await;
+    let valor = fatura["valor_atual"].as_str().unwrap().to_owned();
+    harness.stop_erp().await;
+    let (status, _, body) = harness
+        .post_baixa("10001", Some("k-timeout"), &common::harness::pix_body(&valor))
+        .await;
+    assert_eq!(status.as_u16(), 202, "{body}");
+    let dir = tempfile::tempdir().unwrap();
+    let config = sync_config(dir.path(), harness.base.trim_start_matches("http://"));
+    let started = Instant::now();
+    let output = sync_wait(&config, &["--timeout", "1s"]).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("tempo esgotado") && stderr.contains("pendentes: 1"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let output = sync_wait(&config, &["--timeout", "depois"]).await;
+    assert_eq!(output.status.code(), Some(2), "a bad duration is bad input");
+    harness.stop().await;
+}

@@ -70,6 +70,9 @@ struct SyncArgs {
     /// Show progress until no baixa is pending (failures need an operator and do not count).
     #[arg(long)]
     wait: bool,
+    /// With --wait: give up (exit 1, listing what is still pending) after this long: 90, 30s, 10m, 1h.
+    #[arg(long, default_value = "10m", value_parser = crate::edges::outbox::parse_timeout)]
+    timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -249,7 +252,7 @@ fn sync_command(args: &SyncArgs) -> Result<(), Failure> {
         .build()
         .map_err(|error| Failure::Other(error.to_string()))?;
     let outbox = runtime
-        .block_on(crate::edges::outbox::drain(&config.api, args.wait))
+        .block_on(crate::edges::outbox::drain(&config.api, args.wait, args.timeout))
         .map_err(|error| Failure::Other(error.to_string()))?;
     let summary = format!("pendentes: {}, recusadas pelo ERP: {}", outbox.pendentes, outbox.falhas);
     print_lines(&[summary])?;

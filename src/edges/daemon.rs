@@ -101,18 +101,13 @@ impl Daemon {
             beneficiario: Arc::new(beneficiario),
             fresh_secs: config.cache.fresh_secs,
             saude: saude.clone(),
+            renders: api::render_permits(),
         };
         let app = api::router(state, &config);
+        let limits = crate::edges::http::Limits::from_config(&config.api);
         let addr = listener.local_addr()?;
         let (stop, stopped) = watch::channel(false);
-        let mut server_stopped = stopped.clone();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = server_stopped.wait_for(|stop| *stop).await;
-                })
-                .await
-        });
+        let server = tokio::spawn(crate::edges::http::serve(listener, app, limits, stopped.clone()));
         let interval = Duration::from_millis(config.erp.probe_interval_ms);
         let parou = Arc::new(Notify::new());
         let supervisor = Supervisor {

@@ -4,5 +4,6 @@
 pub mod api;
 pub mod cli;
 pub mod daemon;
+pub mod http;
 pub mod outbox;
 pub mod views;

@@ -2,7 +2,7 @@
 //! daemon's own API (the database belongs to the daemon; the CLI never opens
 //! it behind the daemon's back).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::header::AUTHORIZATION;
@@ -23,20 +23,64 @@ pub struct Counts {
 #[derive(Deserialize)]
 struct Ready {
     outbox: Counts,
+    #[serde(default)]
+    db: String,
 }
 
-/// Why the daemon could not be asked.
+/// Why the daemon could not be asked, or the outbox did not drain.
 #[derive(Debug, thiserror::Error)]
 pub enum OutboxError {
-    #[error("borda não respondeu em {url}: {reason}")]
+    #[error("o daemon do borda não respondeu em {url} ({reason}): ele está rodando?")]
     Unreachable { url: String, reason: String },
-    #[error("borda respondeu {status} em {url}")]
+    #[error("o daemon do borda respondeu {status} em {url}")]
     Status { url: String, status: u16 },
+    #[error("o daemon do borda não está pronto (503 em {url}): banco de dados: {db}")]
+    NotReady { url: String, db: String },
+    #[error(
+        "tempo esgotado após {waited}: ainda pendentes: {pendentes}, recusadas pelo ERP: {falhas}",
+        pendentes = counts.pendentes,
+        falhas = counts.falhas
+    )]
+    Timeout { waited: String, counts: Counts },
+}
+
+/// `--timeout` of `borda sync --wait`: `90` (seconds), `30s`, `10m`, `1h`.
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("duração inválida {text:?}: use por exemplo 30s, 10m ou 1h"))?;
+    let seconds = match unit.trim() {
+        "s" => number,
+        "m" | "min" => number.saturating_mul(60),
+        "h" => number.saturating_mul(3600),
+        _ => return Err(format!("duração inválida {text:?}: use por exemplo 30s, 10m ou 1h")),
+    };
+    if seconds == 0 {
+        return Err("a duração deve ser maior que zero".into());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// `90s` as a technician wrote it, for messages.
+fn humane(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if seconds >= 60 && seconds.is_multiple_of(60) {
+        format!("{}min", seconds / 60)
+    } else {
+        format!("{seconds}s")
+    }
 }
 
 /// Asks the daemon to drain now; with `wait`, shows a progress bar until no
-/// baixa is pending. Answers the final counts.
-pub async fn drain(api: &ApiConfig, wait: bool) -> Result<Counts, OutboxError> {
+/// baixa is pending, for at most `timeout`. Answers the final counts; a
+/// daemon that does not answer, that is not ready (503) or an outbox still
+/// pending at `timeout` is an error.
+pub async fn drain(api: &ApiConfig, wait: bool, timeout: Duration) -> Result<Counts, OutboxError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -57,7 +101,7 @@ pub async fn drain(api: &ApiConfig, wait: bool) -> Result<Counts, OutboxError> {
             builder.header(AUTHORIZATION, format!("Bearer {}", api.token))
         }
     };
-    let started: Counts = send(request(client.post(format!("{base}/v1/sync")))).await?;
+    let (started, _) = send::<Counts>(request(client.post(format!("{base}/v1/sync")))).await?;
     if !wait || started.pendentes == 0 {
         return Ok(started);
     }
@@ -65,12 +109,24 @@ pub async fn drain(api: &ApiConfig, wait: bool) -> Result<Counts, OutboxError> {
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} baixas enviadas ({elapsed}) {msg}") {
         bar.set_style(style);
     }
+    let deadline = Instant::now() + timeout;
     let mut counts = started;
     while counts.pendentes > 0 {
-        tokio::time::sleep(POLL).await;
-        counts = send::<Ready>(request(client.get(format!("{base}/readyz"))))
-            .await?
-            .outbox;
+        if Instant::now() >= deadline {
+            bar.abandon();
+            return Err(OutboxError::Timeout {
+                waited: humane(timeout),
+                counts,
+            });
+        }
+        tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
+        let url = format!("{base}/readyz");
+        let ready = send::<Ready>(request(client.get(&url))).await?;
+        if ready.1 == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+            bar.abandon();
+            return Err(OutboxError::NotReady { url, db: ready.0.db });
+        }
+        counts = ready.0.outbox;
         // New baixas may arrive while draining: grow the bar rather than go backwards.
         bar.set_length(bar.length().unwrap_or(0).max(bar.position() + counts.pendentes));
         bar.set_position(bar.length().unwrap_or(0).saturating_sub(counts.pendentes));
@@ -84,7 +140,11 @@ pub async fn drain(api: &ApiConfig, wait: bool) -> Result<Counts, OutboxError> {
     Ok(counts)
 }
 
-async fn send<T: for<'de> Deserialize<'de>>(request: reqwest::RequestBuilder) -> Result<T, OutboxError> {
+/// Sends `request`: its JSON body and status (a success, or a 503 that still
+/// carries the expected body, as `/readyz` does).
+async fn send<T: for<'de> Deserialize<'de>>(
+    request: reqwest::RequestBuilder,
+) -> Result<(T, reqwest::StatusCode), OutboxError> {
     let unreachable = |url: String, error: reqwest::Error| OutboxError::Unreachable {
         url,
         reason: std::error::Error::source(&error).map_or_else(|| error.to_string(), ToString::to_string),
@@ -97,11 +157,13 @@ async fn send<T: for<'de> Deserialize<'de>>(request: reqwest::RequestBuilder) ->
         .await
         .map_err(|error| unreachable(url.clone(), error))?;
     let status = response.status();
-    if !status.is_success() && status != reqwest::StatusCode::SERVICE_UNAVAILABLE {
+    let readyz = status == reqwest::StatusCode::SERVICE_UNAVAILABLE && url.ends_with("/readyz");
+    if !status.is_success() && !readyz {
         return Err(OutboxError::Status {
             url,
             status: status.as_u16(),
         });
     }
-    response.json().await.map_err(|error| unreachable(url, error))
+    let body = response.json().await.map_err(|error| unreachable(url, error))?;
+    Ok((body, status))
 }

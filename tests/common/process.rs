@@ -68,6 +68,20 @@ impl Served {
         self.start(command, http).await
     }
 
+    /// Starts `borda serve` with at most `fds` open file descriptors
+    /// (`ulimit -n`), and waits until it answers `/healthz`.
+    pub async fn spawn_with_fd_limit(&self, http: &reqwest::Client, fds: u64) -> Child {
+        let mut command = Command::new("bash");
+        command.args([
+            "-c",
+            "ulimit -n \"$1\" && exec \"$0\" serve --config \"$2\"",
+            env!("CARGO_BIN_EXE_borda"),
+            &fds.to_string(),
+            self.config.to_str().unwrap(),
+        ]);
+        self.start(command, http).await
+    }
+
     /// Asks the daemon to sync until its outbox is empty; fails the test if a
     /// baixa failed or the outbox does not drain within `limit`. Answers how
     /// many baixas were pending at first, and how long draining took.

@@ -235,6 +235,7 @@ pub async fn listar(
 #[utoipa::path(get, path = "/v1/baixas/{id}", tag = "baixas", params(("id" = String, Path)),
     responses((status = 200, body = BaixaView), (status = 404, body = Problem)))]
 pub async fn detalhe(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<BaixaView>, Problem> {
+    super::checked_id("id da baixa", &id)?;
     let baixa = state
         .totem
         .baixa(&id)
@@ -247,6 +248,7 @@ pub async fn detalhe(State(state): State<AppState>, Path(id): Path<String>) -> R
 #[utoipa::path(post, path = "/v1/baixas/{id}/reenviar", tag = "baixas", params(("id" = String, Path)),
     responses((status = 202, body = BaixaView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn reenviar(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    super::checked_id("id da baixa", &id)?;
     match state.totem.reenviar_baixa(&id).await? {
         None => Err(Problem::not_found("Baixa não encontrada.")),
         Some(Reenvio::NaoFalhou(baixa)) => Err(Problem::new(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
-use super::{ApiJson, AppState, documento, freshness_headers};
+use super::{ApiJson, AppState, checked_id, documento, freshness_headers};
 use crate::edges::views::{ClienteBody, ContratoView, FaturaView, FaturasBody, Freshness};
 use crate::service::ServiceError;
 
@@ -39,6 +39,7 @@ pub async fn cliente(State(state): State<AppState>, Path(documento_text): Path<S
 
 /// `?contrato=` filter of the faturas list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FaturasQuery {
     /// Only the faturas of this contract.
     contrato: Option<String>,
@@ -57,6 +58,8 @@ pub async fn faturas(
     let contrato = query
         .contrato
         .as_deref()
+        .map(|contrato| checked_id("contrato", contrato))
+        .transpose()?
         .map(str::trim)
         .filter(|contrato| !contrato.is_empty());
     let answer = state.totem.faturas(&documento, contrato).await?;
@@ -103,7 +106,7 @@ pub async fn desbloqueio(
     ApiJson(request): ApiJson<DesbloqueioRequest>,
 ) -> Result<Json<DesbloqueioResponse>, Problem> {
     let documento = documento(&documento_text)?;
-    let id_servico = request.id_servico.trim();
+    let id_servico = checked_id("id_servico", &request.id_servico)?.trim();
     if id_servico.is_empty() {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -2,7 +2,7 @@
 //! They touch neither the ERP nor the store.
 
 use axum::Json;
-use axum::extract::{Path, Query};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::problem::Problem;
-use super::{ApiJson, binary};
+use super::{ApiJson, AppState, binary, render};
 use crate::domain::money::Centavos;
 use crate::domain::render::{Itf, Qr};
 use crate::domain::{boleto, pix};
@@ -31,21 +31,24 @@ pub async fn boleto(Path(codigo): Path<String>) -> Result<Json<BoletoInfo>, Prob
 /// The ITF barcode of a boleto, as SVG.
 #[utoipa::path(get, path = "/v1/boletos/{codigo}/codigo-de-barras.svg", tag = "formatos",
     params(("codigo" = String, Path)), responses((status = 200, content_type = "image/svg+xml"), (status = 422, body = Problem)))]
-pub async fn boleto_svg(Path(codigo): Path<String>) -> Result<Response, Problem> {
-    let itf = Itf::encode(&decode_boleto(&codigo)?.codigo_barras)?;
-    Ok(binary("image/svg+xml", itf.svg().into_bytes()))
+pub async fn boleto_svg(State(state): State<AppState>, Path(codigo): Path<String>) -> Result<Response, Problem> {
+    let barras = decode_boleto(&codigo)?.codigo_barras;
+    let svg = render(&state, move || Ok(Itf::encode(&barras)?.svg())).await?;
+    Ok(binary("image/svg+xml", svg.into_bytes()))
 }
 
 /// The ITF barcode of a boleto, as PNG (203 dpi).
 #[utoipa::path(get, path = "/v1/boletos/{codigo}/codigo-de-barras.png", tag = "formatos",
     params(("codigo" = String, Path)), responses((status = 200, content_type = "image/png"), (status = 422, body = Problem)))]
-pub async fn boleto_png(Path(codigo): Path<String>) -> Result<Response, Problem> {
-    let itf = Itf::encode(&decode_boleto(&codigo)?.codigo_barras)?;
-    Ok(binary("image/png", itf.png()?))
+pub async fn boleto_png(State(state): State<AppState>, Path(codigo): Path<String>) -> Result<Response, Problem> {
+    let barras = decode_boleto(&codigo)?.codigo_barras;
+    let png = render(&state, move || Ok(Itf::encode(&barras)?.png()?)).await?;
+    Ok(binary("image/png", png))
 }
 
 /// A PIX payload, in a body or a query.
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PayloadRequest {
     /// The BR Code (PIX copia e cola).
     payload: String,
@@ -117,13 +120,21 @@ fn valid_qr(payload: &str) -> Result<Qr, Problem> {
 /// The QR of a PIX payload, as SVG.
 #[utoipa::path(get, path = "/v1/pix/qr.svg", tag = "formatos", params(PayloadRequest),
     responses((status = 200, content_type = "image/svg+xml"), (status = 422, body = Problem)))]
-pub async fn pix_qr_svg(Query(query): Query<PayloadRequest>) -> Result<Response, Problem> {
-    Ok(binary("image/svg+xml", valid_qr(&query.payload)?.svg().into_bytes()))
+pub async fn pix_qr_svg(
+    State(state): State<AppState>,
+    Query(query): Query<PayloadRequest>,
+) -> Result<Response, Problem> {
+    let svg = render(&state, move || Ok(valid_qr(&query.payload)?.svg())).await?;
+    Ok(binary("image/svg+xml", svg.into_bytes()))
 }
 
 /// The QR of a PIX payload, as PNG.
 #[utoipa::path(get, path = "/v1/pix/qr.png", tag = "formatos", params(PayloadRequest),
     responses((status = 200, content_type = "image/png"), (status = 422, body = Problem)))]
-pub async fn pix_qr_png(Query(query): Query<PayloadRequest>) -> Result<Response, Problem> {
-    Ok(binary("image/png", valid_qr(&query.payload)?.png()?))
+pub async fn pix_qr_png(
+    State(state): State<AppState>,
+    Query(query): Query<PayloadRequest>,
+) -> Result<Response, Problem> {
+    let png = render(&state, move || Ok(valid_qr(&query.payload)?.png()?)).await?;
+    Ok(binary("image/png", png))
 }

@@ -29,11 +29,7 @@ pub struct Guards {
 impl Guards {
     pub fn new(config: &ApiConfig) -> Self {
         Guards {
-            allowed_hosts: config
-                .allowed_hosts
-                .iter()
-                .map(|host| host.to_ascii_lowercase())
-                .collect(),
+            allowed_hosts: config.hosts().iter().map(|host| host.to_ascii_lowercase()).collect(),
             allowed_origins: config.allowed_origins.clone(),
             token: Some(config.token.clone()).filter(|token| !token.is_empty()),
         }
@@ -71,14 +67,37 @@ impl Guards {
         request
             .headers()
             .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .is_some_and(|presented| bool::from(presented.as_bytes().ct_eq(expected.as_bytes())))
+            .and_then(|value| bearer(value.as_bytes()))
+            .is_some_and(|presented| bool::from(presented.ct_eq(expected.as_bytes())))
     }
+}
+
+/// The credentials of `Authorization: Bearer <token>`; the scheme is
+/// case-insensitive (RFC 9110 §11.1), the token is not.
+fn bearer(value: &[u8]) -> Option<&[u8]> {
+    let (scheme, token) = value.split_at_checked(7)?;
+    scheme.eq_ignore_ascii_case(b"bearer ").then_some(token)
+}
+
+/// Whether a header that may appear once appears more than once.
+fn repeated(request: &Request, name: header::HeaderName) -> bool {
+    request.headers().get_all(name).iter().nth(1).is_some()
 }
 
 /// The guard middleware: rejects before any handler runs.
 pub async fn guard(State(guards): State<Arc<Guards>>, request: Request, next: Next) -> Response {
+    // Two Hosts (or two Authorizations) are ambiguous: a proxy and borda
+    // could read different ones. Refuse rather than pick one.
+    for name in [header::HOST, header::AUTHORIZATION] {
+        if repeated(&request, name.clone()) {
+            return Problem::new(
+                StatusCode::BAD_REQUEST,
+                "cabecalho_repetido",
+                format!("Requisição recusada: o cabeçalho {name} aparece mais de uma vez."),
+            )
+            .into_response();
+        }
+    }
     if !guards.host_allowed(&request) {
         return Problem::new(
             StatusCode::FORBIDDEN,
@@ -104,4 +123,19 @@ pub async fn guard(State(guards): State<Arc<Guards>>, request: Request, next: Ne
         .into_response();
     }
     next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive_and_the_token_is_not() {
+        assert_eq!(bearer(b"Bearer abc"), Some(&b"abc"[..]));
+        assert_eq!(bearer(b"bearer abc"), Some(&b"abc"[..]));
+        assert_eq!(bearer(b"BEARER abc"), Some(&b"abc"[..]));
+        assert_eq!(bearer(b"Basic abc"), None);
+        assert_eq!(bearer(b"Bearer"), None);
+        assert_eq!(bearer(b"Bearerabc"), None);
+    }
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -59,9 +59,9 @@ pub struct Ready {
 /// Readiness: 200 when the database answers, else 503. An offline ERP does
 /// not make borda unready: answering offline is its job. Probes poll this, so
 /// it asks the database one indexed count; the full integrity check runs once,
-/// when the store opens.
+/// when the store opens. A 503 carries `Retry-After`, like every 503.
 #[utoipa::path(get, path = "/readyz", tag = "operacao", responses((status = 200, body = Ready), (status = 503, body = Ready)))]
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) {
+pub async fn readyz(State(state): State<AppState>) -> Response {
     let (status, db, outbox) = match state.totem.contar_baixas().await {
         Ok((pendentes, falhas)) => (StatusCode::OK, "ok".to_owned(), Outbox { pendentes, falhas }),
         Err(error) => {
@@ -81,7 +81,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) 
         StatusCode::SERVICE_UNAVAILABLE
     };
     let upstream = if state.totem.online() { "online" } else { "offline" };
-    (
+    let mut response = (
         status,
         Json(Ready {
             db,
@@ -92,4 +92,11 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Ready>) 
             credenciais_erp: state.saude.credenciais_recusadas(),
         }),
     )
+        .into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    response
 }

@@ -16,14 +16,18 @@ mod openapi;
 pub mod problem;
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Router};
 use chrono::Utc;
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -43,7 +47,61 @@ pub struct AppState {
     pub fresh_secs: u64,
     /// What the daemon's background parts report (`/healthz`, `/readyz`).
     pub saude: Saude,
+    /// Bounds the PDF/PNG/SVG renders running at once (see [`render`]).
+    pub renders: Arc<Semaphore>,
 }
+
+/// Renders at once: the kiosk has two cores; more renders only queue longer.
+pub const RENDERS: usize = 2;
+
+/// The permits of [`AppState::renders`].
+pub fn render_permits() -> Arc<Semaphore> {
+    Arc::new(Semaphore::new(RENDERS))
+}
+
+/// Runs a CPU-bound render (PDF, PNG, SVG) on the blocking pool, at most
+/// [`RENDERS`] at a time, so the async workers keep answering (a baixa POST
+/// must not wait behind a PDF). A render that panics is a 500, never a crash.
+pub async fn render<T, F>(state: &AppState, job: F) -> Result<T, Problem>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, Problem> + Send + 'static,
+{
+    let _permit = state.renders.acquire().await.map_err(|_| Problem::internal())?;
+    tokio::task::spawn_blocking(job).await.unwrap_or_else(|error| {
+        tracing::error!(%error, "a render task failed");
+        Err(Problem::internal())
+    })
+}
+
+/// Longest id accepted in a path or a body (ERP ids are far shorter).
+pub const MAX_ID_CHARS: usize = 100;
+
+/// Checks an id that goes upstream (a path `id`, a body `id_servico`…): no
+/// control characters (CR/LF would split a header or a log line) and at most
+/// [`MAX_ID_CHARS`]. Never cleans it: a bad id is a 422 naming `campo`.
+pub fn checked_id<'a>(campo: &str, id: &'a str) -> Result<&'a str, Problem> {
+    if id.chars().any(char::is_control) {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id_invalido",
+            format!("{campo}: contém caracteres de controle."),
+        ));
+    }
+    if id.chars().count() > MAX_ID_CHARS {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "id_invalido",
+            format!("{campo}: longo demais (no máximo {MAX_ID_CHARS} caracteres)."),
+        ));
+    }
+    Ok(id)
+}
+
+/// How long a request body may take to arrive in full (`api.body_timeout_secs`),
+/// as a request extension [`ApiJson`] reads.
+#[derive(Clone, Copy, Debug)]
+struct BodyDeadline(Duration);
 
 /// Builds the whole application: routes, guards and error shaping.
 pub fn router(state: AppState, config: &Config) -> Router {
@@ -97,6 +155,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .with_state(state)
         .layer(CatchPanicLayer::custom(|_| Problem::internal().into_response()))
         .layer(RequestBodyLimitLayer::new(config.api.body_limit))
+        .layer(Extension(BodyDeadline(Duration::from_secs(
+            config.api.body_timeout_secs,
+        ))))
         .layer(cors)
         .layer(middleware::from_fn_with_state(guards, guards::guard))
         .layer(middleware::from_fn(problem_for_bare_errors))
@@ -125,45 +186,141 @@ async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
         ),
         StatusCode::METHOD_NOT_ALLOWED => ("metodo_nao_permitido", "Método HTTP não permitido neste endereço."),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("content_type_invalido", "Envie o corpo como application/json."),
+        // Only axum's `Json` answers a bare 422: a JSON body of the wrong shape.
+        StatusCode::UNPROCESSABLE_ENTITY => ("json_invalido", "O corpo JSON não tem o formato esperado."),
+        StatusCode::BAD_REQUEST => ("requisicao_invalida", "Requisição inválida."),
+        StatusCode::REQUEST_TIMEOUT => ("tempo_esgotado", "A requisição não chegou a tempo."),
         status if status.is_server_error() => ("erro_interno", "Ocorreu um erro inesperado. Procure um atendente."),
         _ => ("requisicao_invalida", "Requisição inválida."),
     };
     Problem::new(status, code, detail).into_response()
 }
 
-/// `Json<T>` whose rejections are problem+json with a Portuguese detail.
+/// A JSON body whose rejections are problem+json with a Portuguese detail,
+/// following the rule in [`problem`]: 415 `content_type_invalido`, 413
+/// `corpo_grande_demais`, 408 `tempo_esgotado` (the body did not arrive within
+/// `api.body_timeout_secs`), 400 `json_malformado` (not JSON at all), 422
+/// `json_invalido` (JSON of the wrong shape, naming the field).
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
     S: Send + Sync,
-    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    T: DeserializeOwned,
 {
     type Rejection = Problem;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => {
-                let status = rejection.status();
-                let (code, detail) = match status {
-                    StatusCode::PAYLOAD_TOO_LARGE => (
-                        "corpo_grande_demais",
-                        "O corpo da requisição passa do limite permitido.".to_owned(),
-                    ),
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-                        "content_type_invalido",
-                        "Envie o corpo como application/json.".to_owned(),
-                    ),
-                    _ => (
-                        "json_invalido",
-                        format!("Corpo JSON inválido: {}", rejection.body_text()),
-                    ),
-                };
-                Err(Problem::new(status, code, detail))
-            }
+        if !json_content_type(request.headers()) {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content_type_invalido",
+                "Envie o corpo como application/json.",
+            ));
         }
+        let deadline = request.extensions().get::<BodyDeadline>().copied();
+        let read = Bytes::from_request(request, state);
+        let bytes = match deadline {
+            Some(BodyDeadline(limit)) => tokio::time::timeout(limit, read).await.map_err(|_| {
+                Problem::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "tempo_esgotado",
+                    "O corpo da requisição não chegou a tempo.",
+                )
+            })?,
+            None => read.await,
+        };
+        let bytes = bytes.map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "corpo_grande_demais",
+                "O corpo da requisição passa do limite permitido.",
+            ),
+            status => Problem::new(status, "corpo_ilegivel", "Não foi possível ler o corpo da requisição."),
+        })?;
+        parse_json(&bytes).map(ApiJson)
     }
+}
+
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || essence.starts_with("application/") && essence.ends_with("+json")
+}
+
+/// Parses a JSON body: syntax errors are 400 `json_malformado`, shape errors
+/// 422 `json_invalido` with the field's path in Portuguese.
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        json_problem(&path, &error.into_inner())
+    })?;
+    deserializer.end().map_err(|error| json_problem("", &error))?;
+    Ok(value)
+}
+
+fn json_problem(path: &str, error: &serde_json::Error) -> Problem {
+    if error.is_data() {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "json_invalido",
+            detalhe_json(path, &error.to_string()),
+        )
+    } else {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "json_malformado",
+            format!(
+                "O corpo não é um JSON válido (linha {}, coluna {}).",
+                error.line(),
+                error.column()
+            ),
+        )
+    }
+}
+
+/// Portuguese for serde's data errors (`missing field `x``, `unknown field
+/// `x``, `invalid type: …`), naming the field by its path (`transacao.nsu`).
+fn detalhe_json(path: &str, message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let quoted = |text: &str| text.split('`').nth(1).map(str::to_owned);
+    let within = |field: &str| {
+        if path.is_empty() || path == "." {
+            field.to_owned()
+        } else if path.ends_with(&format!(".{field}")) || path == field {
+            path.to_owned()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
+    let campo = if path.is_empty() || path == "." {
+        "corpo".to_owned()
+    } else {
+        path.to_owned()
+    };
+    if let Some(field) = message.strip_prefix("missing field ").and_then(quoted) {
+        return format!("Corpo JSON inválido: campo obrigatório `{}` ausente.", within(&field));
+    }
+    if let Some(field) = message.strip_prefix("unknown field ").and_then(quoted) {
+        return format!("Corpo JSON inválido: campo desconhecido `{}`.", within(&field));
+    }
+    if let Some(variant) = message.strip_prefix("unknown variant ").and_then(quoted) {
+        return format!("Corpo JSON inválido: `{campo}`: valor desconhecido `{variant}`.");
+    }
+    if message.starts_with("invalid type") {
+        return format!("Corpo JSON inválido: `{campo}`: tipo inválido.");
+    }
+    if message.starts_with("invalid length") {
+        return format!("Corpo JSON inválido: `{campo}`: tamanho inválido.");
+    }
+    if message.starts_with("duplicate field") {
+        let field = quoted(message).unwrap_or_default();
+        return format!("Corpo JSON inválido: campo `{}` repetido.", within(&field));
+    }
+    format!("Corpo JSON inválido: `{campo}`: valor inválido.")
 }
 
 /// `Age` and `Cache-Status` (RFC 9211) for an answer that may come from the cache.

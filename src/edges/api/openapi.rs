@@ -44,6 +44,37 @@ use crate::edges::views;
 struct ApiDoc;
 
 /// `GET /v1/openapi.json`.
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi_json() -> Json<serde_json::Value> {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    problem_media_type(&mut document);
+    Json(document)
+}
+
+/// Error answers are `application/problem+json`, not the `application/json`
+/// utoipa writes for `body = Problem`: say so once here for every operation
+/// instead of in each annotation.
+fn problem_media_type(document: &mut serde_json::Value) {
+    const PROBLEM: &str = "#/components/schemas/Problem";
+    let Some(paths) = document.get_mut("paths").and_then(|paths| paths.as_object_mut()) else {
+        return;
+    };
+    let responses = paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+        .filter_map(|operation| operation.get_mut("responses"))
+        .filter_map(|responses| responses.as_object_mut())
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        let Some(content) = response.get_mut("content").and_then(|content| content.as_object_mut()) else {
+            continue;
+        };
+        let is_problem = content
+            .get("application/json")
+            .and_then(|json| json.pointer("/schema/$ref"))
+            .is_some_and(|target| target == PROBLEM);
+        if is_problem && let Some(media) = content.remove("application/json") {
+            content.insert("application/problem+json".to_owned(), media);
+        }
+    }
 }

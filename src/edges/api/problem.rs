@@ -5,6 +5,18 @@
 //! Portuguese text fit to show the customer at the kiosk. Every domain and
 //! adapter error that can reach a handler converts into a [`Problem`] here,
 //! in one place, so status codes stay consistent across endpoints.
+//!
+//! Request bodies follow one rule everywhere (`ApiJson` in the API module and
+//! the fallback for errors raised outside our handlers alike):
+//! - 415 `content_type_invalido`: the body is not declared `application/json`;
+//! - 413 `corpo_grande_demais`: past `api.body_limit`;
+//! - 408 `tempo_esgotado`: the body did not arrive within `api.body_timeout_secs`;
+//! - 400 `json_malformado`: not JSON at all (a syntax error, a truncated body);
+//! - 422 `json_invalido`: well-formed JSON of the wrong shape; `detail` names
+//!   the field (`campo obrigatório `forma` ausente`, `campo desconhecido `foo``,
+//!   `` `valor`: tipo inválido``).
+//!
+//! Every 503 carries `Retry-After` ([`Problem::retry_after`]).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -64,6 +76,17 @@ impl Problem {
         )
     }
 
+    /// Seconds a client should wait before trying a 503 again: the ERP's
+    /// breaker probes every few seconds but an outage usually lasts longer;
+    /// a local storage hiccup is retried sooner. `None` for other statuses.
+    pub fn retry_after(&self) -> Option<u64> {
+        let seconds = match self.code.as_str() {
+            "upstream_indisponivel" => 30,
+            _ => 5,
+        };
+        (self.status == StatusCode::SERVICE_UNAVAILABLE.as_u16()).then_some(seconds)
+    }
+
     fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
@@ -72,12 +95,18 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();
+        let retry_after = self.retry_after();
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut response = (status, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -186,5 +215,17 @@ mod tests {
         assert!(full.detail.contains("disco"), "{}", full.detail);
         let gone = Problem::from(StoreError::Encerrado);
         assert_eq!((gone.status, gone.code.as_str()), (503, "armazenamento_indisponivel"));
+    }
+
+    #[test]
+    fn every_503_carries_retry_after() {
+        let upstream = Problem::upstream_unavailable().into_response();
+        assert_eq!(upstream.headers()[header::RETRY_AFTER], "30");
+        let storage = Problem::from(StoreError::Encerrado).into_response();
+        assert_eq!(storage.headers()[header::RETRY_AFTER], "5");
+        let other = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "qualquer", "x").into_response();
+        assert!(other.headers().contains_key(header::RETRY_AFTER));
+        let not_found = Problem::not_found("x").into_response();
+        assert!(!not_found.headers().contains_key(header::RETRY_AFTER));
     }
 }

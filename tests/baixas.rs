@@ -245,6 +245,14 @@ async fn commit_then_hang_is_reconciled_without_a_second_post() {
     harness.stop().await;
 }
 
+/// Once the ERP answers as it should again, the held baixa is posted and booked exactly once.
+async fn posted_once_when_released(harness: &Harness, id: &str, fatura: &str) {
+    harness.erp().set_modo(Modo::Normal);
+    let baixa = harness.wait_baixa(id, synced).await;
+    assert_eq!(baixa["reconciliada"], false);
+    assert_eq!(booked(harness, fatura), 1);
+}
+
 #[tokio::test]
 async fn a_404_by_id_alone_never_calls_an_uncertain_baixa_booked() {
     let harness = Harness::start().await;
@@ -266,10 +274,7 @@ async fn a_404_by_id_alone_never_calls_an_uncertain_baixa_booked() {
     assert_eq!(held["tentativas"], 1, "not sent again while the ERP's answers disagree");
     assert_eq!(booked(&harness, "10002"), 0);
     // The route is back: the fatura is open, so the payment is posted, once.
-    harness.erp().set_modo(Modo::Normal);
-    let baixa = harness.wait_baixa(&id, synced).await;
-    assert_eq!(baixa["reconciliada"], false);
-    assert_eq!(booked(&harness, "10002"), 1);
+    posted_once_when_released(&harness, &id, "10002").await;
     harness.stop().await;
 }
 
@@ -637,9 +642,7 @@ async fn credentials_refused_keep_the_baixa_pending_not_failed() {
     );
     // The technician fixes the token: the payment goes out, once.
     harness.erp().set_modo_baixa(ModoBaixa::Normal);
-    let baixa = harness.wait_baixa(&id, synced).await;
-    assert_eq!(baixa["reconciliada"], false);
-    assert_eq!(booked(&harness, "10003"), 1);
+    posted_once_when_released(&harness, &id, "10003").await;
     harness.stop().await;
 }
 
@@ -667,10 +670,7 @@ async fn a_fatura_listed_with_a_malformed_field_is_never_taken_for_paid() {
         "a malformed open fatura looked paid: {held}"
     );
     assert_eq!(booked(&harness, "10002"), 0);
-    harness.erp().set_modo(Modo::Normal);
     harness.erp().set_valor_ilegivel(false);
-    let baixa = harness.wait_baixa(&id, synced).await;
-    assert_eq!(baixa["reconciliada"], false);
-    assert_eq!(booked(&harness, "10002"), 1);
+    posted_once_when_released(&harness, &id, "10002").await;
     harness.stop().await;
 }

@@ -112,7 +112,8 @@ impl Served {
         }
     }
 
-    async fn start(&self, mut command: Command, http: &reqwest::Client) -> Child {
+    /// Starts `command` (a `borda serve`) and waits until it answers `/healthz`.
+    pub async fn start(&self, mut command: Command, http: &reqwest::Client) -> Child {
         let mut child = command
             .env("BORDA_LOG", "warn")
             .stdout(Stdio::null())

@@ -7,6 +7,7 @@
 pub mod baixa;
 pub mod boleto;
 pub mod documento;
+pub mod impressao;
 pub mod model;
 pub mod money;
 pub mod pdf;

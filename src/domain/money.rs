@@ -140,6 +140,34 @@ fn all_digits(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii_digit())
 }
 
+impl Centavos {
+    /// The amount as a Brazilian reads it on paper: `R$ 1.234,56`, `R$ 0,05`, `-R$ 0,50` (dot-grouped thousands,
+    /// comma decimal, always two decimals), exactly from the centavos. For receipts and previews; the API writes
+    /// [`Display`](fmt::Display)'s `"1234.56"`.
+    pub fn em_reais(self) -> String {
+        let absoluto = self.0.unsigned_abs();
+        let inteiro = (absoluto / 100).to_string();
+        let mut texto = String::with_capacity(inteiro.len() + inteiro.len() / 3 + 8);
+        if self.0 < 0 {
+            texto.push('-');
+        }
+        texto.push_str("R$ ");
+        for (indice, digito) in inteiro.chars().enumerate() {
+            if indice > 0 && (inteiro.len() - indice).is_multiple_of(3) {
+                texto.push('.');
+            }
+            texto.push(digito);
+        }
+        texto.push(',');
+        let resto = absoluto % 100;
+        // Two decimal digits; `resto` < 100, so each division gives one digit.
+        for digito in [resto / 10, resto % 10] {
+            texto.push(char::from_digit(u32::try_from(digito).unwrap_or(0), 10).unwrap_or('0'));
+        }
+        texto
+    }
+}
+
 impl fmt::Display for Centavos {
     /// Writes `"1234.56"`: no thousands separator, always two decimals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -184,6 +212,22 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn em_reais_brasileiros() {
+        for (centavos, texto) in [
+            (0, "R$ 0,00"),
+            (5, "R$ 0,05"),
+            (100, "R$ 1,00"),
+            (99_999, "R$ 999,99"),
+            (123_456, "R$ 1.234,56"),
+            (123_456_789, "R$ 1.234.567,89"),
+            (-50, "-R$ 0,50"),
+            (i64::MIN, "-R$ 92.233.720.368.547.758,08"),
+        ] {
+            assert_eq!(Centavos::new(centavos).em_reais(), texto);
+        }
+    }
 
     #[test]
     fn reads_the_shapes_erps_send() {

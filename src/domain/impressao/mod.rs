@@ -9,6 +9,10 @@
 //! preview that shows what the paper shows (`preview`) and a PDF (`pdf`).
 //! Everything here is pure: data in, bytes out; no IO, no clock.
 
+pub mod comprovantes;
+pub mod escpos;
+pub mod exemplos;
+
 /// How a line sits across the paper.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Alinhamento {

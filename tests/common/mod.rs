@@ -2,6 +2,7 @@
 //! binary and an independent scanner.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod escpos;
 pub mod harness;
 pub mod process;
 

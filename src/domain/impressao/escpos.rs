@@ -9,7 +9,7 @@
 //! - code pages: its PC858 table is wrong in four slots → own PC860, PC850, WPC1252 and ISO-8859-1 tables, tested
 //!   byte by byte against the published charts;
 //! - drawer: `cash_drawer()` sends `ESC p m` without t1 t2, so the printer eats the next two bytes (the cut was
-//!   lost in the research run) → [`Perfil::gaveta`] is always the five bytes `ESC p m t1 t2`;
+//!   lost, and a stray "A" printed, when run against an Epson TM-T20III emulator) → [`Perfil::gaveta`] is always the five bytes `ESC p m t1 t2`;
 //! - status: `DLE EOT n` is followed by a stray NUL → the driver sends its own three bytes (not in this module);
 //! - barcodes: `GS w` limited to 1..5 (Epson: 2..6) and no fit check, and a 44-digit ITF does not fit 576 dots
 //!   across at a scannable width → the ITF is always our own raster, rotated 90°;
@@ -38,7 +38,8 @@ use crate::domain::impressao::{Alinhamento, Bitmap, Elemento, Estilo, Impresso};
 use crate::domain::render::{Itf, Qr, RenderError};
 
 /// ITF narrow and wide bars in dots (2 = 0.25 mm, 6 = 0.75 mm at 203 dpi; ratio 3, FEBRABAN's): the narrowest bar
-/// that survives thermal dot gain (escpos research: 1-dot bars failed at 0.25 dot of gain, 2-dot bars held 0.4).
+/// that survives thermal dot gain (in a dot-gain simulation 1-dot bars stopped decoding at 0.25 dot of gain per edge; 2-dot bars still decoded at
+/// 0.4).
 pub const ITF_ESTREITA: u32 = 2;
 /// ITF wide bar in dots.
 pub const ITF_LARGA: u32 = 6;

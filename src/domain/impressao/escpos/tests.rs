@@ -315,3 +315,28 @@ fn comprovantes_sem_utf8() {
     // The em dash of the histórico became a hyphen.
     assert!(bytes.windows(12).any(|w| w == b"500 Mega - n"));
 }
+
+#[test]
+fn qr_grande_encolhe_o_modulo() {
+    // 1000 bytes need version 26 at level M (121 modules + 8 of quiet zone): 576 / 129 = 4 dots, 384 / 129 = 2.
+    let conteudo = "A".repeat(1000);
+    let impresso = Impresso {
+        colunas: 48,
+        elementos: vec![Elemento::Qr {
+            conteudo: conteudo.clone(),
+        }],
+    };
+    let bytes = codificar(&impresso, &epson()).unwrap();
+    assert!(bytes.windows(8).any(|w| w == [0x1D, 0x28, 0x6B, 3, 0, 0x31, 0x43, 4]));
+    let p58 = perfil("generico-58mm").copied().unwrap();
+    let (modulos, _) = Qr::encode(&conteudo).unwrap().modules();
+    assert_eq!(modulo_qr(modulos, p58.pontos_por_linha).unwrap(), 2);
+    assert!(codificar(&impresso, &p58).is_ok());
+    assert!(matches!(
+        modulo_qr(400, 384),
+        Err(ErroEscpos::QrNaoCabe {
+            modulos: 400,
+            pontos: 384
+        })
+    ));
+}

@@ -63,3 +63,6 @@ pub struct Impresso {
     pub colunas: u16,
     pub elementos: Vec<Elemento>,
 }
+
+pub mod preview;
+pub mod raster;

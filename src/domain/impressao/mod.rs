@@ -64,5 +64,6 @@ pub struct Impresso {
     pub elementos: Vec<Elemento>,
 }
 
+pub mod pdf_recibo;
 pub mod preview;
 pub mod raster;

@@ -409,6 +409,11 @@ impl Fontes {
     }
 }
 
+/// Whether the bundled font can draw `c`; the previews draw anything else as [`SUBSTITUTO`].
+pub(crate) fn fonte_tem(c: char) -> bool {
+    fontes().is_some_and(|f| f.normal.lookup_glyph_index(c) != 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -191,3 +191,45 @@ pub fn grey(px: &[u8]) -> u8 {
     };
     ((value * alpha + 255 * (255 - alpha)) / 255) as u8
 }
+
+/// An 8-bit grey image turned 90° clockwise: (pixels, width, height) of the turned image. A receipt's ITF runs
+/// along the paper; turned, its bars stand upright, the way ZXing's row scanner reads best.
+pub fn rotate_luma_cw(luma: &[u8], width: u32, height: u32) -> (Vec<u8>, u32, u32) {
+    let (w, h) = (width as usize, height as usize);
+    let mut turned = vec![255u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            // (x, y) goes to column h - 1 - y, row x of an image h wide.
+            turned[x * h + (h - 1 - y)] = luma[y * w + x];
+        }
+    }
+    (turned, height, width)
+}
+
+/// The first page of `pdf` drawn by `hayro` (a PDF rasteriser that shares no code with printpdf) at `dpi` on
+/// white, as 8-bit grey: (pixels, width, height).
+pub fn render_pdf_page(pdf: Vec<u8>, dpi: f32) -> (Vec<u8>, u32, u32) {
+    use hayro::hayro_interpret::InterpreterSettings;
+    use hayro::hayro_syntax::Pdf;
+    use hayro::vello_cpu::color::palette::css::WHITE;
+    use hayro::{PixmapSettings, RenderCache, RenderSettings};
+
+    let pdf = Pdf::new(std::sync::Arc::new(pdf)).unwrap_or_else(|e| panic!("hayro cannot read the PDF: {e:?}"));
+    let page = pdf.pages().first().expect("the PDF has a page");
+    let scale = dpi / 72.0;
+    let pixmap = hayro::render(
+        page,
+        &RenderCache::new(),
+        &InterpreterSettings::default(),
+        &RenderSettings::default(),
+        &PixmapSettings {
+            x_scale: scale,
+            y_scale: scale,
+            bg_color: WHITE,
+        },
+    );
+    let (width, height) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
+    // Drawn over opaque white, every pixel is opaque: premultiplied and straight RGBA agree.
+    let luma = pixmap.data_as_u8_slice().chunks(4).map(grey).collect();
+    (luma, width, height)
+}

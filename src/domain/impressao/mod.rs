@@ -67,3 +67,7 @@ pub struct Impresso {
     pub colunas: u16,
     pub elementos: Vec<Elemento>,
 }
+
+pub mod pdf_recibo;
+pub mod preview;
+pub mod raster;

@@ -34,30 +34,17 @@ pub use pagina::PaginaDeCodigo;
 pub use perfil::{CORTE_PARCIAL, GAVETA_PADRAO, PERFIS, Perfil, perfil};
 
 use crate::domain::impressao::comprovantes::quebrar;
+use crate::domain::impressao::raster::{
+    QR_MODULO_PADRAO, QR_ZONA_QUIETA, margem_esquerda, raster_itf, raster_qr_para_papel,
+};
 use crate::domain::impressao::{Alinhamento, Bitmap, Elemento, Estilo, Impresso};
-use crate::domain::render::{Itf, Qr, RenderError};
+use crate::domain::render::RenderError;
 
-/// ITF narrow and wide bars in dots (2 = 0.25 mm, 6 = 0.75 mm at 203 dpi; ratio 3, FEBRABAN's): the narrowest bar
-/// that survives thermal dot gain (in a dot-gain simulation 1-dot bars stopped decoding at 0.25 dot of gain per edge; 2-dot bars still decoded at
-/// 0.4).
-pub const ITF_ESTREITA: u32 = 2;
-/// ITF wide bar in dots.
-pub const ITF_LARGA: u32 = 6;
-/// Bar length across the paper: 128 dots = 16 mm (≥ 13 mm, the boleto's minimum bar height; a few mm more
-/// forgive a skewed scan). A multiple of 8, so each row is 16 whole bytes of 0xFF or 0x00.
-pub const ITF_COMPRIMENTO_BARRA: u16 = 128;
-/// Quiet zone before and after the symbol along the paper: 40 dots = 5 mm (FEBRABAN boleto layout).
-pub const ITF_ZONA_QUIETA: usize = 40;
 /// Rows per `GS v 0` band. One image of any height would be one command, but printers buffer a raster before
 /// printing it and cheap clones (and some older firmware) have small receive buffers or mishandle `yH` > 0; with
 /// ≤ 255 rows `yH` is always 0 and a band of a full 576-dot line is at most 18 KB. Consecutive bands abut exactly
 /// (`GS v 0` feeds the image height and no line spacing).
 pub const LINHAS_POR_FAIXA: usize = 255;
-/// QR module size in dots (0.75 mm), the PIX guidance of 4-6 dots; smaller when the symbol would not fit.
-pub const QR_MODULO: u8 = 6;
-/// QR quiet zone, in modules (ISO/IEC 18004).
-const QR_ZONA_QUIETA: usize = 4;
-
 /// Why an [`Impresso`] could not be encoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ErroEscpos {
@@ -118,7 +105,8 @@ pub fn codificar(impresso: &Impresso, perfil: &Perfil) -> Result<Vec<u8>, ErroEs
             }
             Elemento::CodigoDeBarras { digitos } => {
                 alinhar(&mut saida, &mut estado, Alinhamento::Esquerda);
-                itf(&mut saida, digitos)?;
+                let simbolo = raster_itf(digitos).map_err(ErroEscpos::CodigoDeBarras)?;
+                imagem(&mut saida, &simbolo, perfil.pontos_por_linha, false)?;
             }
             Elemento::Qr { conteudo } => {
                 if perfil.qr_nativo {
@@ -126,12 +114,14 @@ pub fn codificar(impresso: &Impresso, perfil: &Perfil) -> Result<Vec<u8>, ErroEs
                     qr_nativo(&mut saida, conteudo, perfil.pontos_por_linha)?;
                 } else {
                     alinhar(&mut saida, &mut estado, Alinhamento::Esquerda);
-                    qr_raster(&mut saida, conteudo, perfil.pontos_por_linha)?;
+                    let simbolo =
+                        raster_qr_para_papel(conteudo, u32::from(perfil.pontos_por_linha)).map_err(ErroEscpos::Qr)?;
+                    imagem(&mut saida, &simbolo, perfil.pontos_por_linha, true)?;
                 }
             }
             Elemento::Imagem(bitmap) => {
                 alinhar(&mut saida, &mut estado, Alinhamento::Esquerda);
-                imagem(&mut saida, bitmap, perfil.pontos_por_linha)?;
+                imagem(&mut saida, bitmap, perfil.pontos_por_linha, true)?;
             }
             Elemento::Avanco(n) => saida.extend_from_slice(&[0x1B, 0x64, *n]),
             Elemento::Corte => saida.extend_from_slice(perfil.corte),
@@ -190,31 +180,6 @@ fn alinhar(saida: &mut Vec<u8>, estado: &mut Estado, alinhamento: Alinhamento) {
     }
 }
 
-/// The boleto's ITF rotated 90°: the symbol runs along the paper (one image row per module, 2/6-dot bars, so the
-/// 44 digits take 810 rows ≈ 101 mm) and each bar runs [`ITF_COMPRIMENTO_BARRA`] dots across it, with
-/// [`ITF_ZONA_QUIETA`] white rows before and after. Left-aligned: centring would mean padding every row with zero
-/// bytes (more than doubling a transfer that already takes ~15 s at 9600 baud), and a scanner does not care.
-fn itf(saida: &mut Vec<u8>, digitos: &str) -> Result<(), ErroEscpos> {
-    let simbolo = Itf::encode(digitos).map_err(ErroEscpos::CodigoDeBarras)?;
-    let modulos = simbolo.modules(ITF_ESTREITA, ITF_LARGA);
-    let largura_bytes = usize::from(ITF_COMPRIMENTO_BARRA / 8);
-    let linhas = std::iter::repeat_n(false, ITF_ZONA_QUIETA)
-        .chain(modulos.iter().copied())
-        .chain(std::iter::repeat_n(false, ITF_ZONA_QUIETA));
-    let total = modulos.len() + 2 * ITF_ZONA_QUIETA;
-    let mut restantes = total;
-    let mut linhas = linhas.peekable();
-    while restantes > 0 {
-        let faixa = restantes.min(LINHAS_POR_FAIXA);
-        cabecalho_raster(saida, largura_bytes, faixa);
-        for barra in linhas.by_ref().take(faixa) {
-            saida.extend(std::iter::repeat_n(if barra { 0xFF } else { 0x00 }, largura_bytes));
-        }
-        restantes -= faixa;
-    }
-    Ok(())
-}
-
 /// `GS v 0 0 xL xH yL yH`: a raster of `largura_bytes` × `altura` rows at normal density follows.
 fn cabecalho_raster(saida: &mut Vec<u8>, largura_bytes: usize, altura: usize) {
     let [xl, xh] = u16::try_from(largura_bytes).unwrap_or(u16::MAX).to_le_bytes();
@@ -229,11 +194,11 @@ const CAPACIDADE_QR_M: [u16; 40] = [
     997, 1059, 1125, 1190, 1264, 1370, 1452, 1538, 1628, 1722, 1809, 1911, 1989, 2099, 2213, 2331,
 ];
 
-/// The largest module size ≤ [`QR_MODULO`] at which a QR `modulos` wide plus its quiet zone fits `pontos`.
+/// The largest module size ≤ [`QR_MODULO_PADRAO`] at which a QR `modulos` wide plus its quiet zone fits `pontos`.
 fn modulo_qr(modulos: usize, pontos: u16) -> Result<u8, ErroEscpos> {
-    let lado = modulos + 2 * QR_ZONA_QUIETA;
+    let lado = modulos + 2 * QR_ZONA_QUIETA as usize;
     let cabe = usize::from(pontos) / lado.max(1);
-    let tamanho = cabe.min(usize::from(QR_MODULO));
+    let tamanho = cabe.min(QR_MODULO_PADRAO as usize);
     u8::try_from(tamanho)
         .ok()
         .filter(|&t| t >= 1)
@@ -263,36 +228,9 @@ fn qr_nativo(saida: &mut Vec<u8>, conteudo: &str, pontos: u16) -> Result<(), Err
     Ok(())
 }
 
-/// A QR drawn by borda (`render::Qr`, level M, byte mode) as a raster, centred by whole bytes of white on the
-/// left, with its 4-module quiet zone.
-fn qr_raster(saida: &mut Vec<u8>, conteudo: &str, pontos: u16) -> Result<(), ErroEscpos> {
-    let simbolo = Qr::encode(conteudo).map_err(ErroEscpos::Qr)?;
-    let (modulos, escuros) = simbolo.modules();
-    let tamanho = usize::from(modulo_qr(modulos, pontos)?);
-    let lado = (modulos + 2 * QR_ZONA_QUIETA) * tamanho;
-    let esquerda = (usize::from(pontos).saturating_sub(lado) / 2) / 8 * 8;
-    let largura = esquerda + lado;
-    let largura_bytes = largura.div_ceil(8);
-    let mut bitmap = vec![0u8; largura_bytes * lado];
-    for (y, linha) in escuros.chunks_exact(modulos.max(1)).enumerate() {
-        for (x, _) in linha.iter().enumerate().filter(|(_, escuro)| **escuro) {
-            let x0 = esquerda + (x + QR_ZONA_QUIETA) * tamanho;
-            let y0 = (y + QR_ZONA_QUIETA) * tamanho;
-            for linha_px in y0..y0 + tamanho {
-                for coluna in x0..x0 + tamanho {
-                    if let Some(byte) = bitmap.get_mut(linha_px * largura_bytes + coluna / 8) {
-                        *byte |= 0x80 >> (coluna % 8);
-                    }
-                }
-            }
-        }
-    }
-    raster(saida, &bitmap, largura_bytes, lado);
-    Ok(())
-}
-
-/// A picture, centred by whole bytes of white on the left.
-fn imagem(saida: &mut Vec<u8>, bitmap: &Bitmap, pontos: u16) -> Result<(), ErroEscpos> {
+/// A picture as `GS v 0` bands, placed across the paper by [`margem_esquerda`] (centred on a whole byte, or at the
+/// left edge), exactly where the previews draw it.
+fn imagem(saida: &mut Vec<u8>, bitmap: &Bitmap, pontos: u16, centrar: bool) -> Result<(), ErroEscpos> {
     let largura = bitmap.largura as usize;
     let altura = bitmap.altura as usize;
     if bitmap.pontos.len() != largura.saturating_mul(altura) {
@@ -311,7 +249,7 @@ fn imagem(saida: &mut Vec<u8>, bitmap: &Bitmap, pontos: u16) -> Result<(), ErroE
     if largura == 0 || altura == 0 {
         return Ok(());
     }
-    let esquerda = (usize::from(pontos) - largura) / 2 / 8 * 8;
+    let esquerda = margem_esquerda(bitmap.largura, u32::from(pontos), centrar) as usize;
     let largura_bytes = (esquerda + largura).div_ceil(8);
     let mut dados = vec![0u8; largura_bytes * altura];
     for (y, linha) in bitmap.pontos.chunks_exact(largura).enumerate() {

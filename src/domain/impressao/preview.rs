@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::domain::impressao::raster::{raster_itf, raster_qr_para_papel};
+use crate::domain::impressao::raster::{margem_esquerda, raster_itf, raster_qr_para_papel};
 use crate::domain::impressao::{Alinhamento, Bitmap, Elemento, Impresso};
 use crate::domain::render::RenderError;
 
@@ -151,8 +151,8 @@ pub(crate) fn diagramar(impresso: &Impresso, pontos_por_linha: u32) -> Result<Di
             *y = y.saturating_add(avanco);
         }
     };
-    let imagem = |y: &mut u32, pecas: &mut Vec<Peca>, bitmap: Bitmap| {
-        let x = pontos_por_linha.saturating_sub(bitmap.largura) / 2;
+    let imagem = |y: &mut u32, pecas: &mut Vec<Peca>, bitmap: Bitmap, centrar: bool| {
+        let x = margem_esquerda(bitmap.largura, pontos_por_linha, centrar);
         let altura = bitmap.altura;
         pecas.push(Peca::Imagem { x, y: *y, bitmap });
         *y = y.saturating_add(altura);
@@ -167,9 +167,14 @@ pub(crate) fn diagramar(impresso: &Impresso, pontos_por_linha: u32) -> Result<Di
                 let regua = "-".repeat(usize::from(impresso.colunas));
                 texto(&mut y, &mut pecas, &regua, &super::Estilo::default());
             }
-            Elemento::CodigoDeBarras { digitos } => imagem(&mut y, &mut pecas, raster_itf(digitos)?),
-            Elemento::Qr { conteudo } => imagem(&mut y, &mut pecas, raster_qr_para_papel(conteudo, pontos_por_linha)?),
-            Elemento::Imagem(bitmap) => imagem(&mut y, &mut pecas, bitmap.clone()),
+            Elemento::CodigoDeBarras { digitos } => imagem(&mut y, &mut pecas, raster_itf(digitos)?, false),
+            Elemento::Qr { conteudo } => imagem(
+                &mut y,
+                &mut pecas,
+                raster_qr_para_papel(conteudo, pontos_por_linha)?,
+                true,
+            ),
+            Elemento::Imagem(bitmap) => imagem(&mut y, &mut pecas, bitmap.clone(), true),
             Elemento::Avanco(n) => y = y.saturating_add(u32::from(*n).saturating_mul(ESPACAMENTO_LINHA)),
             Elemento::Corte => {
                 y = y.saturating_add(MARGEM_CORTE);
@@ -602,8 +607,8 @@ mod tests {
         let tinta = colunas_pretas(&b, 0, 24);
         assert!(tinta[0] < 12 && *tinta.last().unwrap() >= 564);
         assert_eq!(pretos(&b, 30, 90), 0, "the feed is blank");
-        // The logo centred: x 238..338.
-        assert_eq!(colunas_pretas(&b, 90, 100), (238..338).collect::<Vec<_>>());
+        // The logo centred on a whole byte, as the printer's raster can only be: x 232..332.
+        assert_eq!(colunas_pretas(&b, 90, 100), (232..332).collect::<Vec<_>>());
         // The cut mark: dashes of 8 dots, 2 dots thick.
         assert_eq!(pretos(&b, 124, 126), 2 * 36 * 8);
         assert!(b.pontos[(124 * 576) as usize] && !b.pontos[(124 * 576 + 8) as usize]);
@@ -631,12 +636,12 @@ mod tests {
             diagrama.pecas,
             vec![
                 Peca::Imagem {
-                    x: (576 - 104) / 2,
+                    x: 0,
                     y: 0,
                     bitmap: itf
                 },
                 Peca::Imagem {
-                    x: (576 - qr.largura) / 2,
+                    x: (576 - qr.largura) / 2 / 8 * 8,
                     y: 890,
                     bitmap: qr.clone()
                 },

@@ -24,6 +24,18 @@ pub const QR_MODULO_PADRAO: u32 = 6;
 /// QR quiet zone: the 4 modules ISO/IEC 18004 requires, on every side.
 pub const QR_ZONA_QUIETA: u32 = 4;
 
+/// Where a picture starts across a paper `pontos_por_linha` dots wide: centred (`centrar`) on a whole byte, since a
+/// `GS v 0` raster can only be shifted by whole bytes of white, or at the left edge. The boleto's ITF goes at the
+/// left edge: centring would pad each of its ~900 rows with white bytes, tripling a transfer that takes seconds
+/// over a serial line, and a scanner does not care. The ESC/POS encoder and the previews both place pictures here.
+pub fn margem_esquerda(largura: u32, pontos_por_linha: u32, centrar: bool) -> u32 {
+    if centrar {
+        pontos_por_linha.saturating_sub(largura) / 2 / 8 * 8
+    } else {
+        0
+    }
+}
+
 /// The boleto's ITF as the printer gets it: rotated 90°, the bars running across the paper.
 ///
 /// The bitmap is [`ITF_COMPRIMENTO_BARRA`] (104) dots wide; row `y` is all black or all white, the symbol's module

@@ -9,6 +9,8 @@
 //! preview that shows what the paper shows (`preview`) and a PDF (`pdf`).
 //! Everything here is pure: data in, bytes out; no IO, no clock.
 
+pub mod status;
+
 /// How a line sits across the paper.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Alinhamento {

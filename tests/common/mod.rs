@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod harness;
+pub mod impressora;
 pub mod process;
 
 use std::collections::BTreeMap;

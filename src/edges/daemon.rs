@@ -349,10 +349,12 @@ pub async fn demo(listen: SocketAddr) -> Result<(), DaemonError> {
     let config_text = format!(
         "[api]\nlisten = \"{addr}\"\nallowed_hosts = [\"{addr}\", \"localhost:{port}\"]\n\
          [store]\npath = '{store}'\n\
-         [empresa]\nnome = \"Provedor Demonstração Ltda\"\ndocumento = \"11.222.333/0001-81\"\n{erp}",
+         [empresa]\nnome = \"Provedor Demonstração Ltda\"\ndocumento = \"11.222.333/0001-81\"\n{erp}\n\
+         [[impressoras]]\nnome = \"demo\"\nconexao = \"file://{impressora}\"\nmodelo = \"generico-80mm\"\n",
         port = addr.port(),
         store = directory.join("borda.db").display(),
         erp = erp.config_toml(),
+        impressora = directory.join("impressora.bin").display(),
     );
     let config = Config::parse(&config_text, Path::new("(demo)"))?;
     let daemon = Daemon::start(config, listener).await?;

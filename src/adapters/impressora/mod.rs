@@ -204,6 +204,11 @@ impl Impressora {
     /// Asks `DLE EOT 1`, `2` and `4`.
     pub async fn status(&self) -> Result<StatusImpressora, ImpressoraError> {
         match &self.conexao {
+            Conexao::Tcp { host, porta } if !self.consultar_status => {
+                let mut stream = self.conectar(host, *porta).await?;
+                let _ = stream.shutdown().await;
+                Ok(StatusImpressora::PRONTA)
+            }
             Conexao::Tcp { host, porta } => {
                 let mut stream = self.conectar(host, *porta).await?;
                 let status = self.consultar(&mut stream).await.map_err(|error| match error {

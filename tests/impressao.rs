@@ -48,6 +48,7 @@ async fn a_texto_job_prints_through_the_emulator_without_the_status_queries() {
     assert!(job["motivo"].is_null(), "{job}");
 
     let impressos = emulador.impressos();
+    // The status-only connections recorded nothing: each query is exactly `10 04 n`, no stray NUL after it.
     assert_eq!(impressos.len(), 1, "one job, one connection with print bytes");
     let recibo = &impressos[0];
     assert!(recibo.starts_with(&[0x1B, 0x40]), "{recibo:02X?}");

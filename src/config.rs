@@ -47,6 +47,73 @@ pub struct Config {
     #[serde(default)]
     pub baixa: BaixaConfig,
     pub erp: ErpConfig,
+    /// `[[impressoras]]`: the receipt printers; the first is the default.
+    #[serde(default)]
+    pub impressoras: Vec<ImpressoraConfig>,
+}
+
+/// The printer models borda knows, with the columns of their Font A: the names of the printer profiles.
+pub const MODELOS: &[(&str, u16)] = &[
+    ("epson-tm-t20", 48),
+    ("elgin-i9", 48),
+    ("bematech-mp4200", 48),
+    ("generico-80mm", 48),
+    ("generico-58mm", 32),
+];
+
+/// The code pages a printer may be set to (`ESC t`), with their Epson numbers.
+pub const CODE_PAGES: &[(&str, u8)] = &[("pc860", 3), ("pc850", 2), ("wpc1252", 16)];
+
+/// Longest printer name.
+pub const MAX_NOME_IMPRESSORA: usize = 40;
+
+/// `[[impressoras]]`: one receipt printer.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpressoraConfig {
+    /// How the API and the jobs name it: letters, digits, `-` and `_`.
+    pub nome: String,
+    /// `tcp://host:9100`, `dev:///dev/usb/lp0`, `file:///caminho` (`serial://` is not supported in this version).
+    pub conexao: String,
+    /// One of [`MODELOS`].
+    pub modelo: String,
+    /// Characters per line; the model's Font A columns when absent.
+    #[serde(default)]
+    pub colunas: Option<u16>,
+    /// One of [`CODE_PAGES`]; `pc860` when absent.
+    #[serde(default)]
+    pub code_page: Option<String>,
+    /// Bound on connecting and on each status answer, in ms.
+    #[serde(default = "default_impressora_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Whether the printer answers status queries (`DLE EOT`); a one-way device is taken as always ready.
+    #[serde(default = "default_true")]
+    pub consultar_status: bool,
+}
+
+impl ImpressoraConfig {
+    /// The configured columns, or the model's.
+    pub fn colunas(&self) -> u16 {
+        self.colunas.unwrap_or_else(|| {
+            MODELOS
+                .iter()
+                .find(|(modelo, _)| *modelo == self.modelo)
+                .map_or(48, |(_, colunas)| *colunas)
+        })
+    }
+
+    /// The configured code page, or `pc860`.
+    pub fn code_page(&self) -> &str {
+        self.code_page.as_deref().unwrap_or("pc860")
+    }
+}
+
+fn default_impressora_timeout_ms() -> u64 {
+    3000
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// `[baixa]`: payments taken at the totem.
@@ -365,6 +432,59 @@ impl Config {
         if reqwest::header::HeaderName::from_bytes(self.erp.auth_header.as_bytes()).is_err() {
             return Err(invalid("erp.auth_header", "não é um nome de cabeçalho HTTP válido"));
         }
+        self.validate_impressoras()
+            .map_err(|message| invalid("impressoras", &message))
+    }
+
+    /// Unique, well-formed names; a connection this version drives; a known model, sensible columns, a known code
+    /// page. The message names the printer.
+    fn validate_impressoras(&self) -> Result<(), String> {
+        let mut nomes = std::collections::HashSet::new();
+        for (posicao, impressora) in self.impressoras.iter().enumerate() {
+            let nome = &impressora.nome;
+            let qual = format!("impressora {} ({nome:?})", posicao + 1);
+            let nome_valido = !nome.is_empty()
+                && nome.chars().count() <= MAX_NOME_IMPRESSORA
+                && nome.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !nome_valido {
+                return Err(format!(
+                    "{qual}: nome deve ter de 1 a {MAX_NOME_IMPRESSORA} letras, dígitos, '-' ou '_'"
+                ));
+            }
+            if !nomes.insert(nome.as_str()) {
+                return Err(format!("{qual}: nome repetido"));
+            }
+            let conexao = crate::adapters::impressora::Conexao::parse(&impressora.conexao)
+                .map_err(|error| format!("{qual}: conexao inválida: {error}"))?;
+            if !conexao.suportada() {
+                return Err(format!(
+                    "{qual}: conexão serial não suportada nesta versão (use tcp://, dev:// ou file://)"
+                ));
+            }
+            if !MODELOS.iter().any(|(modelo, _)| *modelo == impressora.modelo) {
+                let conhecidos: Vec<&str> = MODELOS.iter().map(|(modelo, _)| *modelo).collect();
+                return Err(format!(
+                    "{qual}: modelo desconhecido {:?} (conhecidos: {})",
+                    impressora.modelo,
+                    conhecidos.join(", ")
+                ));
+            }
+            if impressora.colunas.is_some_and(|colunas| !(16..=96).contains(&colunas)) {
+                return Err(format!("{qual}: colunas deve estar entre 16 e 96"));
+            }
+            if let Some(code_page) = &impressora.code_page
+                && !CODE_PAGES.iter().any(|(nome, _)| nome == code_page)
+            {
+                let conhecidas: Vec<&str> = CODE_PAGES.iter().map(|(nome, _)| *nome).collect();
+                return Err(format!(
+                    "{qual}: code_page desconhecida {code_page:?} (conhecidas: {})",
+                    conhecidas.join(", ")
+                ));
+            }
+            if impressora.timeout_ms == 0 {
+                return Err(format!("{qual}: timeout_ms deve ser maior que zero"));
+            }
+        }
         Ok(())
     }
 }
@@ -385,6 +505,79 @@ mod tests {
         let explicit = parse("[api]\nallowed_hosts = [\"totem:80\"]\n[erp]\nbase_url = \"http://erp\"\n");
         let hosts = explicit.map(|config| config.api.hosts()).unwrap_or_default();
         assert_eq!(hosts, ["totem:80"]);
+    }
+
+    const ERP: &str = "[erp]\nbase_url = \"http://erp\"\n";
+
+    fn impressoras(toml: &str) -> Result<Config, ConfigError> {
+        parse(&format!("{ERP}{toml}"))
+    }
+
+    fn mensagem(resultado: Result<Config, ConfigError>) -> String {
+        match resultado {
+            Err(ConfigError::Invalid {
+                field: "impressoras",
+                message,
+                ..
+            }) => message,
+            other => format!("not an impressoras error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn printers_are_read_with_defaults_from_the_model() {
+        let config = impressoras(
+            "[[impressoras]]\nnome = \"principal\"\nconexao = \"tcp://127.0.0.1:9100\"\nmodelo = \"epson-tm-t20\"\n\
+             colunas = 42\ncode_page = \"wpc1252\"\n\
+             [[impressoras]]\nnome = \"balcao\"\nconexao = \"dev:///dev/usb/lp0\"\nmodelo = \"generico-58mm\"\n",
+        )
+        .unwrap();
+        let [principal, balcao] = config.impressoras.as_slice() else {
+            panic!("two printers expected")
+        };
+        assert_eq!((principal.colunas(), principal.code_page()), (42, "wpc1252"));
+        assert_eq!((balcao.colunas(), balcao.code_page()), (32, "pc860"));
+        assert!(balcao.consultar_status);
+        assert_eq!(balcao.timeout_ms, 3000);
+        assert!(parse(ERP).unwrap().impressoras.is_empty());
+    }
+
+    #[test]
+    fn bad_printers_are_refused_naming_them() {
+        let uma = |nome: &str, conexao: &str, modelo: &str, extra: &str| {
+            format!("[[impressoras]]\nnome = \"{nome}\"\nconexao = \"{conexao}\"\nmodelo = \"{modelo}\"\n{extra}")
+        };
+        let ok = uma("a", "tcp://h:9100", "elgin-i9", "");
+        let casos = [
+            (format!("{ok}{ok}"), "nome repetido"),
+            (uma("a b", "tcp://h:9100", "elgin-i9", ""), "nome deve ter"),
+            (uma("a", "lp0", "elgin-i9", ""), "conexao inválida"),
+            (
+                uma("a", "serial:///dev/ttyS0?baud=9600", "elgin-i9", ""),
+                "não suportada nesta versão",
+            ),
+            (uma("a", "tcp://h:9100", "epson-tm-t88", ""), "modelo desconhecido"),
+            (uma("a", "tcp://h:9100", "elgin-i9", "colunas = 4\n"), "colunas"),
+            (
+                uma("a", "tcp://h:9100", "elgin-i9", "code_page = \"pc437\"\n"),
+                "code_page desconhecida",
+            ),
+            (uma("a", "tcp://h:9100", "elgin-i9", "timeout_ms = 0\n"), "timeout_ms"),
+        ];
+        for (toml, esperado) in casos {
+            let message = mensagem(impressoras(&toml));
+            assert!(message.contains(esperado), "{toml}: {message}");
+        }
+        assert!(matches!(
+            impressoras(&uma("a", "tcp://h:9100", "elgin-i9", "cor = 1\n")),
+            Err(ConfigError::Parse { .. })
+        ));
+    }
+
+    #[test]
+    fn the_example_configures_a_valid_printer() {
+        let config = parse(EXAMPLE).unwrap();
+        assert!(!config.impressoras.is_empty());
     }
 
     #[test]

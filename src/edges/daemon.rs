@@ -22,6 +22,7 @@ use crate::domain::baixa::Politica;
 use crate::domain::pdf::Beneficiario;
 use crate::edges::api::{self, AppState};
 use crate::service::Totem;
+use crate::service::impressao::{Codificador, Impressoras, Trabalhador, codificador_padrao};
 use crate::service::saude::Saude;
 use crate::service::sync::{Waker, Worker, sondar};
 
@@ -64,10 +65,33 @@ impl Daemon {
     /// Starts serving `config` on an already bound `listener` (tests bind
     /// port 0 first so they know the address the Host guard must allow).
     pub async fn start(config: Config, listener: TcpListener) -> Result<Daemon, DaemonError> {
+        Daemon::start_com(config, listener, codificador_padrao()).await
+    }
+
+    /// [`Daemon::start`] encoding receipts with `codificar` (tests pass a stand-in until the ESC/POS encoder is
+    /// merged; `None`: print jobs are answered "not implemented").
+    pub async fn start_com(
+        config: Config,
+        listener: TcpListener,
+        codificar: Option<Codificador>,
+    ) -> Result<Daemon, DaemonError> {
         let store_path = config.store.path.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&store_path))
             .await
             .map_err(|error| DaemonError::Io(std::io::Error::other(error)))??;
+        // Before any printer worker runs: a job left `imprimindo` was cut off mid-send; it prints again, marked.
+        let retomadas = store.retomar_impressoes().await?;
+        if !retomadas.is_empty() {
+            tracing::warn!(
+                jobs = retomadas.len(),
+                "print jobs interrupted mid-send are queued again, marked REIMPRESSÃO"
+            );
+        }
+        let impressoras = Impressoras::new(&config.impressoras, codificar).map_err(|error| ConfigError::Invalid {
+            path: std::path::PathBuf::new(),
+            field: "impressoras",
+            message: error.to_string(),
+        })?;
         let erp = ErpClient::new(&config.erp)?;
         let waker = Waker::default();
         let saude = Saude::default();
@@ -78,7 +102,8 @@ impl Daemon {
             Duration::from_secs(config.cache.fresh_secs),
             Arc::clone(&baixa),
             waker.clone(),
-        );
+        )
+        .com_impressoras(impressoras.clone());
         let beneficiario = Beneficiario {
             nome: config.empresa.nome.clone(),
             documento: crate::domain::documento::parse(&config.empresa.documento)
@@ -115,7 +140,7 @@ impl Daemon {
             stopped: stopped.clone(),
             parou: Arc::clone(&parou),
         };
-        let tasks = vec![
+        let mut tasks = vec![
             supervisor.spawn("sync", {
                 let stopped = stopped.clone();
                 async move {
@@ -130,8 +155,19 @@ impl Daemon {
                     Ok(())
                 }
             }),
-            supervisor.spawn("store", vigiar_store(store, stopped)),
+            supervisor.spawn("store", vigiar_store(store.clone(), stopped.clone())),
         ];
+        // One worker per printer owns its device.
+        for posto in impressoras.postos() {
+            let trabalhador = Trabalhador::new(store.clone(), Arc::clone(posto));
+            let stopped = stopped.clone();
+            tasks.push(
+                supervisor.spawn(format!("impressora {}", posto.config.nome), async move {
+                    trabalhador.run(stopped).await;
+                    Ok(())
+                }),
+            );
+        }
         tracing::info!(%addr, "borda listening");
         Ok(Daemon {
             addr,
@@ -182,10 +218,11 @@ struct Supervisor {
 }
 
 impl Supervisor {
-    fn spawn<F>(&self, parte: &'static str, part: F) -> JoinHandle<()>
+    fn spawn<F>(&self, parte: impl Into<String>, part: F) -> JoinHandle<()>
     where
         F: std::future::Future<Output = Result<(), String>> + Send + 'static,
     {
+        let parte = parte.into();
         let (saude, stopped, parou) = (self.saude.clone(), self.stopped.clone(), Arc::clone(&self.parou));
         tokio::spawn(async move {
             let motivo = match tokio::spawn(part).await {
@@ -195,7 +232,7 @@ impl Supervisor {
                 Err(error) if error.is_panic() => "falhou com um erro interno (panic)".to_owned(),
                 Err(error) => error.to_string(),
             };
-            saude.morreu(parte, motivo);
+            saude.morreu(&parte, motivo);
             parou.notify_one();
         })
     }
@@ -312,10 +349,12 @@ pub async fn demo(listen: SocketAddr) -> Result<(), DaemonError> {
     let config_text = format!(
         "[api]\nlisten = \"{addr}\"\nallowed_hosts = [\"{addr}\", \"localhost:{port}\"]\n\
          [store]\npath = '{store}'\n\
-         [empresa]\nnome = \"Provedor Demonstração Ltda\"\ndocumento = \"11.222.333/0001-81\"\n{erp}",
+         [empresa]\nnome = \"Provedor Demonstração Ltda\"\ndocumento = \"11.222.333/0001-81\"\n{erp}\n\
+         [[impressoras]]\nnome = \"demo\"\nconexao = \"file://{impressora}\"\nmodelo = \"generico-80mm\"\n",
         port = addr.port(),
         store = directory.join("borda.db").display(),
         erp = erp.config_toml(),
+        impressora = directory.join("impressora.bin").display(),
     );
     let config = Config::parse(&config_text, Path::new("(demo)"))?;
     let daemon = Daemon::start(config, listener).await?;

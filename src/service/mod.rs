@@ -8,6 +8,7 @@
 //! it is; with neither, the caller gets [`ServiceError::Unavailable`].
 //! This module knows neither HTTP nor SQL nor the ERP's wire names.
 
+pub mod impressao;
 pub mod pagamento;
 pub mod saude;
 pub mod sync;
@@ -67,6 +68,8 @@ pub struct Totem {
     baixa: Arc<BaixaConfig>,
     /// Wakes the sync worker when a payment is recorded or an operator asks.
     waker: Waker,
+    /// The receipt printers (none unless [`Totem::com_impressoras`]).
+    impressoras: impressao::Impressoras,
 }
 
 impl Totem {
@@ -77,7 +80,14 @@ impl Totem {
             fresh,
             baixa,
             waker,
+            impressoras: impressao::Impressoras::default(),
         }
+    }
+
+    /// The same totem printing on `impressoras`.
+    pub fn com_impressoras(mut self, impressoras: impressao::Impressoras) -> Self {
+        self.impressoras = impressoras;
+        self
     }
 
     /// Whether the ERP is taking calls (its circuit breaker is closed).

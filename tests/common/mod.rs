@@ -4,6 +4,7 @@
 
 pub mod escpos;
 pub mod harness;
+pub mod impressora;
 pub mod process;
 
 use std::collections::BTreeMap;

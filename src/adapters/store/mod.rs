@@ -12,9 +12,11 @@
 //! document, and never keep a transaction open across jobs.
 
 mod baixas;
+mod impressoes;
 mod schema;
 
 pub use baixas::{Pagina, Passagem, Proxima, Reenvio, Registro};
+pub use impressoes::{Impressao, NovaImpressao, RegistroImpressao, StatusImpressao, TipoImpressao, Trabalho};
 
 use std::path::Path;
 use std::sync::Arc;

@@ -12,6 +12,10 @@
 pub mod comprovantes;
 pub mod escpos;
 pub mod exemplos;
+pub mod pdf_recibo;
+pub mod preview;
+pub mod raster;
+pub mod status;
 
 /// How a line sits across the paper.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -67,7 +71,3 @@ pub struct Impresso {
     pub colunas: u16,
     pub elementos: Vec<Elemento>,
 }
-
-pub mod pdf_recibo;
-pub mod preview;
-pub mod raster;

@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::impressoes::ImpressoraView;
 use super::problem::Problem;
 
 /// Liveness: 200 while the process serves and every background part runs; 503 naming the parts that stopped (the
@@ -49,7 +50,8 @@ pub struct Ready {
     /// `online` or `offline` (circuit breaker open).
     pub upstream: &'static str,
     pub outbox: Outbox,
-    pub impressoras: Vec<String>,
+    /// The receipt printers, as `GET /v1/impressoras` shows them. A printer out of paper does not make borda unready.
+    pub impressoras: Vec<ImpressoraView>,
     /// Background parts that stopped (name: why); any makes this 503.
     pub partes_paradas: Vec<String>,
     /// While the ERP refuses borda's credentials: what it said. Payments wait (they are kept, not failed).
@@ -81,13 +83,18 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let upstream = if state.totem.online() { "online" } else { "offline" };
+    let impressoras = match state.totem.impressoras().await {
+        Ok(impressoras) => impressoras.into_iter().map(ImpressoraView::from).collect(),
+        // The count above already failed the same way, and said so.
+        Err(_) => Vec::new(),
+    };
     let mut response = (
         status,
         Json(Ready {
             db,
             upstream,
             outbox,
-            impressoras: Vec::new(),
+            impressoras,
             partes_paradas,
             credenciais_erp: state.saude.credenciais_recusadas(),
         }),

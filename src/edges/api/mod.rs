@@ -12,6 +12,7 @@ mod faturas;
 mod formats;
 mod guards;
 mod health;
+mod impressoes;
 mod openapi;
 pub mod problem;
 
@@ -118,6 +119,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/baixas/{id}", get(baixas::detalhe))
         .route("/baixas/{id}/reenviar", post(baixas::reenviar))
         .route("/sync", post(baixas::sync))
+        .route("/impressoes", post(impressoes::imprimir))
+        .route("/impressoes/{id}", get(impressoes::impressao))
+        .route("/impressoras", get(impressoes::impressoras))
         .route("/faturas/{id}/boleto.pdf", get(faturas::boleto_pdf))
         .route("/faturas/{id}/codigo-de-barras.svg", get(faturas::codigo_de_barras_svg))
         .route("/faturas/{id}/codigo-de-barras.png", get(faturas::codigo_de_barras_png))

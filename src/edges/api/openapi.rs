@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{baixas, clientes, faturas, formats, health, problem};
+use super::{baixas, clientes, faturas, formats, health, impressoes, problem};
 use crate::edges::views;
 
 #[derive(OpenApi)]
@@ -38,6 +38,9 @@ use crate::edges::views;
         baixas::detalhe,
         baixas::reenviar,
         baixas::sync,
+        impressoes::imprimir,
+        impressoes::impressao,
+        impressoes::impressoras,
     ),
     components(schemas(problem::Problem, views::BoletoInfo, views::BrCodeInfo, views::DocumentoInfo))
 )]

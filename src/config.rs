@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::baixa::Forma;
+use crate::domain::impressao::escpos::{self, PaginaDeCodigo, Perfil};
 
 /// The annotated example printed by `borda config example`.
 pub const EXAMPLE: &str = include_str!("../assets/config.example.toml");
@@ -45,24 +46,14 @@ pub struct Config {
     #[serde(default)]
     pub empresa: EmpresaConfig,
     #[serde(default)]
+    pub totem: TotemConfig,
+    #[serde(default)]
     pub baixa: BaixaConfig,
     pub erp: ErpConfig,
     /// `[[impressoras]]`: the receipt printers; the first is the default.
     #[serde(default)]
     pub impressoras: Vec<ImpressoraConfig>,
 }
-
-/// The printer models borda knows, with the columns of their Font A: the names of the printer profiles.
-pub const MODELOS: &[(&str, u16)] = &[
-    ("epson-tm-t20", 48),
-    ("elgin-i9", 48),
-    ("bematech-mp4200", 48),
-    ("generico-80mm", 48),
-    ("generico-58mm", 32),
-];
-
-/// The code pages a printer may be set to (`ESC t`), with their Epson numbers.
-pub const CODE_PAGES: &[(&str, u8)] = &[("pc860", 3), ("pc850", 2), ("wpc1252", 16)];
 
 /// Longest printer name.
 pub const MAX_NOME_IMPRESSORA: usize = 40;
@@ -75,12 +66,12 @@ pub struct ImpressoraConfig {
     pub nome: String,
     /// `tcp://host:9100`, `dev:///dev/usb/lp0`, `file:///caminho` (`serial://` is not supported in this version).
     pub conexao: String,
-    /// One of [`MODELOS`].
+    /// A printer profile's name ([`crate::domain::impressao::escpos::PERFIS`]).
     pub modelo: String,
     /// Characters per line; the model's Font A columns when absent.
     #[serde(default)]
     pub colunas: Option<u16>,
-    /// One of [`CODE_PAGES`]; `pc860` when absent.
+    /// A code page ([`PaginaDeCodigo::por_nome`]); the profile's when absent.
     #[serde(default)]
     pub code_page: Option<String>,
     /// Bound on connecting and on each status answer, in ms.
@@ -92,19 +83,22 @@ pub struct ImpressoraConfig {
 }
 
 impl ImpressoraConfig {
-    /// The configured columns, or the model's.
-    pub fn colunas(&self) -> u16 {
-        self.colunas.unwrap_or_else(|| {
-            MODELOS
-                .iter()
-                .find(|(modelo, _)| *modelo == self.modelo)
-                .map_or(48, |(_, colunas)| *colunas)
-        })
+    /// The printer profile of this printer: its model's, with the configured columns and code page. `None` for a
+    /// model or code page [`Config::validate`] would refuse.
+    pub fn perfil(&self) -> Option<Perfil> {
+        let mut perfil = *escpos::perfil(&self.modelo)?;
+        if let Some(nome) = &self.code_page {
+            perfil = perfil.com_pagina(PaginaDeCodigo::por_nome(nome)?);
+        }
+        if let Some(colunas) = self.colunas {
+            perfil = perfil.com_colunas(colunas);
+        }
+        Some(perfil)
     }
 
-    /// The configured code page, or `pc860`.
-    pub fn code_page(&self) -> &str {
-        self.code_page.as_deref().unwrap_or("pc860")
+    /// The configured columns, or the model's (48 when the model is unknown).
+    pub fn colunas(&self) -> u16 {
+        self.perfil().map_or(48, |perfil| perfil.colunas)
     }
 }
 
@@ -181,6 +175,20 @@ pub struct EmpresaConfig {
     pub nome: String,
     /// CNPJ, with or without punctuation.
     pub documento: String,
+}
+
+/// `[totem]`: this machine, as its receipts name it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TotemConfig {
+    /// The totem's (or PDV's) id, printed on every receipt.
+    pub id: String,
+}
+
+impl Default for TotemConfig {
+    fn default() -> Self {
+        TotemConfig { id: "borda".into() }
+    }
 }
 
 /// `[api]`: the localhost HTTP API.
@@ -461,8 +469,8 @@ impl Config {
                     "{qual}: conexão serial não suportada nesta versão (use tcp://, dev:// ou file://)"
                 ));
             }
-            if !MODELOS.iter().any(|(modelo, _)| *modelo == impressora.modelo) {
-                let conhecidos: Vec<&str> = MODELOS.iter().map(|(modelo, _)| *modelo).collect();
+            if escpos::perfil(&impressora.modelo).is_none() {
+                let conhecidos: Vec<&str> = escpos::PERFIS.iter().map(|perfil| perfil.nome).collect();
                 return Err(format!(
                     "{qual}: modelo desconhecido {:?} (conhecidos: {})",
                     impressora.modelo,
@@ -473,9 +481,9 @@ impl Config {
                 return Err(format!("{qual}: colunas deve estar entre 16 e 96"));
             }
             if let Some(code_page) = &impressora.code_page
-                && !CODE_PAGES.iter().any(|(nome, _)| nome == code_page)
+                && PaginaDeCodigo::por_nome(code_page).is_none()
             {
-                let conhecidas: Vec<&str> = CODE_PAGES.iter().map(|(nome, _)| *nome).collect();
+                let conhecidas: Vec<&str> = PaginaDeCodigo::TODAS.iter().map(|pagina| pagina.nome()).collect();
                 return Err(format!(
                     "{qual}: code_page desconhecida {code_page:?} (conhecidas: {})",
                     conhecidas.join(", ")
@@ -535,8 +543,13 @@ mod tests {
         let [principal, balcao] = config.impressoras.as_slice() else {
             panic!("two printers expected")
         };
-        assert_eq!((principal.colunas(), principal.code_page()), (42, "wpc1252"));
-        assert_eq!((balcao.colunas(), balcao.code_page()), (32, "pc860"));
+        let pagina = |impressora: &ImpressoraConfig| impressora.perfil().map(|perfil| perfil.pagina.nome());
+        assert_eq!((principal.colunas(), pagina(principal)), (42, Some("wpc1252")));
+        assert_eq!(
+            (balcao.colunas(), pagina(balcao)),
+            (32, Some("wpc1252")),
+            "the generic profile's page"
+        );
         assert!(balcao.consultar_status);
         assert_eq!(balcao.timeout_ms, 3000);
         assert!(parse(ERP).unwrap().impressoras.is_empty());

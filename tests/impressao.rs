@@ -153,7 +153,7 @@ async fn a_job_cut_off_mid_send_is_printed_again_under_the_reprint_mark() {
         12,
         "the printer got 12 bytes before the connection dropped"
     );
-    let marca = marca_reimpressao("pc860");
+    let marca = marca_reimpressao(borda::domain::impressao::escpos::perfil("epson-tm-t20").unwrap());
     assert!(impressos[1].starts_with(&marca), "{:02X?}", impressos[1]);
     assert!(contem(&marca, b"*** REIMPRESS\x8EO ***\n"));
     let original = &impressos[1][marca.len()..];
@@ -231,10 +231,14 @@ async fn bad_requests_are_refused_before_anything_is_queued() {
     let casos = [
         (
             json!({"tipo": "comprovante_pix", "baixa_id": "b1"}),
-            501,
-            "nao_implementado",
+            404,
+            "nao_encontrado",
         ),
-        (json!({"tipo": "boleto", "fatura_id": "10001"}), 501, "nao_implementado"),
+        (
+            json!({"tipo": "boleto", "fatura_id": "nao-existe"}),
+            404,
+            "nao_encontrado",
+        ),
         (json!({"tipo": "boleto"}), 422, "impressao_invalida"),
         (json!({"tipo": "cupom", "texto": "x"}), 422, "impressao_invalida"),
         (json!({"tipo": "texto"}), 422, "impressao_invalida"),

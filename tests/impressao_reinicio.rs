@@ -103,7 +103,7 @@ async fn a_job_cut_off_by_kill_9_prints_again_marked_after_the_restart() {
     let impressos = emulador.impressos();
     assert_eq!(impressos.len(), 3, "the cut-off send, the marked reprint, the next job");
     assert_eq!(impressos[0], primeiro_bytes[..5]);
-    let mut marcado = marca_reimpressao("pc860");
+    let mut marcado = marca_reimpressao(borda::domain::impressao::escpos::perfil("epson-tm-t20").unwrap());
     marcado.extend_from_slice(primeiro_bytes);
     assert_eq!(impressos[1], marcado);
     assert_eq!(impressos[2], segundo_bytes);

@@ -19,10 +19,11 @@ use crate::adapters::erp::{ErpClient, ErpError};
 use crate::adapters::store::{Store, StoreError};
 use crate::config::{Config, ConfigError};
 use crate::domain::baixa::Politica;
+use crate::domain::impressao::comprovantes::DadosTerminal;
 use crate::domain::pdf::Beneficiario;
 use crate::edges::api::{self, AppState};
 use crate::service::Totem;
-use crate::service::impressao::{Codificador, Impressoras, Trabalhador, codificador_padrao};
+use crate::service::impressao::{Impressoras, Trabalhador};
 use crate::service::saude::Saude;
 use crate::service::sync::{Waker, Worker, sondar};
 
@@ -65,16 +66,6 @@ impl Daemon {
     /// Starts serving `config` on an already bound `listener` (tests bind
     /// port 0 first so they know the address the Host guard must allow).
     pub async fn start(config: Config, listener: TcpListener) -> Result<Daemon, DaemonError> {
-        Daemon::start_com(config, listener, codificador_padrao()).await
-    }
-
-    /// [`Daemon::start`] encoding receipts with `codificar` (tests pass a stand-in until the ESC/POS encoder is
-    /// merged; `None`: print jobs are answered "not implemented").
-    pub async fn start_com(
-        config: Config,
-        listener: TcpListener,
-        codificar: Option<Codificador>,
-    ) -> Result<Daemon, DaemonError> {
         let store_path = config.store.path.clone();
         let store = tokio::task::spawn_blocking(move || Store::open(&store_path))
             .await
@@ -87,7 +78,15 @@ impl Daemon {
                 "print jobs interrupted mid-send are queued again, marked REIMPRESSÃO"
             );
         }
-        let impressoras = Impressoras::new(&config.impressoras, codificar).map_err(|error| ConfigError::Invalid {
+        let documento_empresa = crate::domain::documento::parse(&config.empresa.documento)
+            .ok()
+            .map(|documento| documento.formatado());
+        let terminal = DadosTerminal {
+            totem_id: config.totem.id.clone(),
+            empresa: Some(config.empresa.nome.clone()).filter(|nome| !nome.trim().is_empty()),
+            documento_empresa: documento_empresa.clone(),
+        };
+        let impressoras = Impressoras::new(&config.impressoras, terminal).map_err(|error| ConfigError::Invalid {
             path: std::path::PathBuf::new(),
             field: "impressoras",
             message: error.to_string(),
@@ -106,9 +105,7 @@ impl Daemon {
         .com_impressoras(impressoras.clone());
         let beneficiario = Beneficiario {
             nome: config.empresa.nome.clone(),
-            documento: crate::domain::documento::parse(&config.empresa.documento)
-                .ok()
-                .map(|documento| documento.formatado()),
+            documento: documento_empresa,
         };
         let politica = Politica {
             erp_idempotente: config.erp.idempotent,

@@ -16,10 +16,8 @@
 //! [`marca_reimpressao`], a centred bold `*** REIMPRESSÃO ***`. While idle the worker polls the status every few
 //! seconds, for `GET /v1/impressoras` and `/readyz`.
 //!
-//! Two seams wait for the receipt builders and the ESC/POS encoder being written alongside this module:
-//! [`Totem::impresso_do_pedido`] (the layout of each `tipo`; only `texto` is built here) and [`Codificador`] (the
-//! daemon gets [`codificador_padrao`], `None` until `escpos::codificar` exists, so every `tipo` answers
-//! `NaoImplementado` in the real binary until then; tests pass their own).
+//! A job's layout comes from `domain::impressao::comprovantes` (the fatura as the read-through cache knows it, the
+//! local baixa) and its bytes from `domain::impressao::escpos`, for the printer's profile.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -27,12 +25,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
 
-use super::Totem;
+use super::{ServiceError, Totem};
 use crate::adapters::impressora::{Conexao, ConexaoInvalida, Impressora, Prazos};
 use crate::adapters::store::{Impressao, NovaImpressao, RegistroImpressao, Store, StoreError, TipoImpressao, Trabalho};
-use crate::config::{CODE_PAGES, ImpressoraConfig};
+use crate::config::ImpressoraConfig;
+use crate::domain::baixa::Forma;
+use crate::domain::impressao::comprovantes::{self, DadosTerminal};
+use crate::domain::impressao::escpos::{self, ErroEscpos, PERFIS, Perfil};
 use crate::domain::impressao::status::{Impedimento, Papel, StatusImpressora};
-use crate::domain::impressao::{Elemento, Estilo, Impresso};
+use crate::domain::impressao::{Alinhamento, Elemento, Estilo, Impresso};
 
 /// How often an idle worker asks its printer's status.
 const POLL_OCIOSO: Duration = Duration::from_secs(3);
@@ -44,46 +45,23 @@ const STORE_PAUSE: Duration = Duration::from_secs(1);
 pub const MAX_INTERRUPCOES: u32 = 5;
 /// Longest `texto` accepted, in characters.
 pub const MAX_TEXTO: usize = 4000;
-/// Blank lines after a free text, before the cut.
-const AVANCO_FINAL: u8 = 4;
 
-/// Encodes a laid-out receipt for a configured printer (its `modelo` names the profile); `None` when the model has
-/// no profile. At merge: `Perfil::por_nome(&impressora.modelo).map(|perfil| escpos::codificar(impresso, perfil))`.
-pub type Codificador = Arc<dyn Fn(&Impresso, &ImpressoraConfig) -> Option<Vec<u8>> + Send + Sync>;
-
-/// SEAM (merge): the encoder the daemon uses. `None` until `domain::impressao::escpos` exists; then
-/// `Some(Arc::new(|impresso, impressora| Perfil::por_nome(&impressora.modelo).map(|perfil| escpos::codificar(impresso, perfil))))`.
-pub fn codificador_padrao() -> Option<Codificador> {
-    None
-}
-
-/// The ESC/POS block sent before a job that may have printed before: initialise, select the code page, centred bold
-/// `*** REIMPRESSÃO ***`, line feed, bold off, left-aligned. The job's own bytes then reset the printer as they like.
-pub fn marca_reimpressao(code_page: &str) -> Vec<u8> {
-    // `Ã` in each supported code page (checked against Python's cp860, cp850 and cp1252 codecs).
-    let (numero, a_til) = match code_page {
-        "pc850" => (page_number("pc850"), Some(0xC7)),
-        "wpc1252" => (page_number("wpc1252"), Some(0xC3)),
-        "pc860" => (page_number("pc860"), Some(0x8E)),
-        _ => (None, None),
+/// The ESC/POS block sent before a job that may have printed before: a centred bold `*** REIMPRESSÃO ***` in the
+/// printer's own profile and code page (initialised first; the job's own bytes then reset the printer as they like).
+pub fn marca_reimpressao(perfil: &Perfil) -> Vec<u8> {
+    let marca = Impresso {
+        colunas: perfil.colunas,
+        elementos: vec![Elemento::Texto {
+            texto: "*** REIMPRESSÃO ***".into(),
+            estilo: Estilo {
+                alinhamento: Alinhamento::Centro,
+                negrito: true,
+                duplo: false,
+            },
+        }],
     };
-    let mut bytes = vec![0x1B, 0x40];
-    if let Some(numero) = numero {
-        bytes.extend([0x1B, 0x74, numero]);
-    }
-    bytes.extend([0x1B, 0x61, 0x01, 0x1B, 0x45, 0x01]);
-    bytes.extend_from_slice(b"*** REIMPRESS");
-    bytes.push(a_til.unwrap_or(b'A'));
-    bytes.extend_from_slice(b"O ***\n");
-    bytes.extend([0x1B, 0x45, 0x00, 0x1B, 0x61, 0x00]);
-    bytes
-}
-
-fn page_number(nome: &str) -> Option<u8> {
-    CODE_PAGES
-        .iter()
-        .find(|(page, _)| *page == nome)
-        .map(|(_, numero)| *numero)
+    // Text alone always encodes; the fallback is plain ASCII, never nothing.
+    escpos::codificar(&marca, perfil).unwrap_or_else(|_| b"*** REIMPRESSAO ***\n".to_vec())
 }
 
 /// What the worker last learned about its printer.
@@ -113,16 +91,30 @@ impl Posto {
     }
 }
 
-/// The configured printers (the first is the default) and the encoder; cheap to clone.
-#[derive(Clone, Default)]
+/// The configured printers (the first is the default) and what receipts say of this terminal; cheap to clone.
+#[derive(Clone)]
 pub struct Impressoras {
     postos: Arc<Vec<Arc<Posto>>>,
-    codificar: Option<Codificador>,
+    terminal: Arc<DadosTerminal>,
+}
+
+impl Default for Impressoras {
+    /// No printer, and the default terminal data.
+    fn default() -> Self {
+        Impressoras {
+            postos: Arc::default(),
+            terminal: Arc::new(DadosTerminal {
+                totem_id: crate::config::TotemConfig::default().id,
+                empresa: None,
+                documento_empresa: None,
+            }),
+        }
+    }
 }
 
 impl Impressoras {
     /// The printers of the configuration (already validated; a connection that does not parse is an error).
-    pub fn new(configs: &[ImpressoraConfig], codificar: Option<Codificador>) -> Result<Impressoras, ConexaoInvalida> {
+    pub fn new(configs: &[ImpressoraConfig], terminal: DadosTerminal) -> Result<Impressoras, ConexaoInvalida> {
         let postos = configs
             .iter()
             .map(|config| {
@@ -138,7 +130,7 @@ impl Impressoras {
             .collect::<Result<Vec<_>, ConexaoInvalida>>()?;
         Ok(Impressoras {
             postos: Arc::new(postos),
-            codificar,
+            terminal: Arc::new(terminal),
         })
     }
 
@@ -178,9 +170,21 @@ pub enum ImpressaoError {
     ImpressoraDesconhecida(String),
     #[error("nenhuma impressora configurada neste terminal")]
     SemImpressora,
-    /// The receipt (or the encoder) for this `tipo` is not in this version yet.
-    #[error("impressão do tipo {} ainda não disponível nesta versão", .0.as_str())]
-    NaoImplementado(TipoImpressao),
+    /// The printer's model has no profile (the configuration check refuses this; kept for a hand-edited file).
+    #[error("modelo de impressora sem perfil: {0}")]
+    SemPerfil(String),
+    /// The receipt could not be encoded (a code that does not fit the paper, a bad barcode).
+    #[error("não foi possível preparar a impressão: {0}")]
+    Codificacao(#[from] ErroEscpos),
+    /// The fatura could not be had.
+    #[error(transparent)]
+    Servico(#[from] ServiceError),
+    /// The baixa does not exist, or is of another fatura.
+    #[error("baixa não encontrada para esta fatura")]
+    BaixaNaoEncontrada,
+    /// A comprovante PIX of a TEF baixa, or the other way round.
+    #[error("a baixa é de outra forma de pagamento que a do comprovante pedido")]
+    FormaDiferente,
     #[error("chave de idempotência já usada para outra impressão")]
     ChaveComOutroPedido,
     #[error(transparent)]
@@ -241,13 +245,12 @@ impl Totem {
                 Err(ImpressaoError::ChaveComOutroPedido)
             };
         }
-        let impresso = self.impresso_do_pedido(&pedido, &posto.config).await?;
-        let codificar = self
-            .impressoras
-            .codificar
-            .as_ref()
-            .ok_or(ImpressaoError::NaoImplementado(pedido.tipo))?;
-        let bytes = codificar(&impresso, &posto.config).ok_or(ImpressaoError::NaoImplementado(pedido.tipo))?;
+        let perfil = posto
+            .config
+            .perfil()
+            .ok_or_else(|| ImpressaoError::SemPerfil(posto.config.modelo.clone()))?;
+        let impresso = self.impresso_do_pedido(&pedido, perfil.colunas).await?;
+        let bytes = escpos::codificar(&impresso, &perfil).map_err(ImpressaoError::Codificacao)?;
         let nova = NovaImpressao {
             id: uuid::Uuid::now_v7().to_string(),
             impressora: posto.config.nome.clone(),
@@ -275,19 +278,54 @@ impl Totem {
         Ok(registrada)
     }
 
-    /// SEAM (merge): the layout of the receipt a request asks for. Only `texto` is built here; at merge the other
-    /// tipos call `comprovantes::*` with the fatura ([`Totem::fatura`]) and the baixa ([`Totem::baixa`]).
-    async fn impresso_do_pedido(
-        &self,
-        pedido: &PedidoImpressao,
-        impressora: &ImpressoraConfig,
-    ) -> Result<Impresso, ImpressaoError> {
-        match pedido.tipo {
-            TipoImpressao::Texto => Ok(impresso_de_texto(
-                pedido.texto.as_deref().unwrap_or_default(),
-                impressora.colunas(),
-            )),
-            tipo => Err(ImpressaoError::NaoImplementado(tipo)),
+    /// The layout of the receipt a request asks for, for a paper `colunas` wide: the fatura as borda knows it (the
+    /// read-through cache) and, for a comprovante, the local baixa, which must be of that fatura and of the kind.
+    async fn impresso_do_pedido(&self, pedido: &PedidoImpressao, colunas: u16) -> Result<Impresso, ImpressaoError> {
+        let terminal = &self.impressoras.terminal;
+        if pedido.tipo == TipoImpressao::Texto {
+            let texto = pedido.texto.as_deref().unwrap_or_default();
+            return Ok(comprovantes::texto(
+                &texto.trim_end().lines().collect::<Vec<_>>(),
+                colunas,
+            ));
+        }
+        if pedido.tipo == TipoImpressao::Boleto {
+            let fatura = self
+                .fatura(pedido.fatura_id.as_deref().unwrap_or_default())
+                .await?
+                .valor
+                .0;
+            return Ok(comprovantes::boleto(&fatura, terminal, colunas));
+        }
+        // A comprovante: of the baixa named, or else of the fatura's local baixa; the baixa says which fatura it paid
+        // (a `fatura_id` given too must agree).
+        let baixa_id = match (&pedido.baixa_id, &pedido.fatura_id) {
+            (Some(baixa_id), _) => baixa_id.clone(),
+            (None, Some(fatura_id)) => {
+                let mut locais = self.store.baixas_das_faturas(vec![fatura_id.clone()]).await?;
+                locais.remove(fatura_id).ok_or(ImpressaoError::BaixaNaoEncontrada)?.id
+            }
+            (None, None) => return Err(ImpressaoError::BaixaNaoEncontrada),
+        };
+        let baixa = self
+            .baixa(&baixa_id)
+            .await?
+            .filter(|baixa| {
+                pedido
+                    .fatura_id
+                    .as_ref()
+                    .is_none_or(|fatura| *fatura == baixa.fatura_id)
+            })
+            .ok_or(ImpressaoError::BaixaNaoEncontrada)?;
+        let fatura = self.fatura(&baixa.fatura_id).await?.valor.0;
+        match (pedido.tipo, baixa.forma()) {
+            (TipoImpressao::ComprovantePix, Forma::Pix) => {
+                Ok(comprovantes::comprovante_pix(&fatura, &baixa, terminal, colunas))
+            }
+            (TipoImpressao::ComprovanteTef, Forma::Tef) => {
+                Ok(comprovantes::comprovante_tef(&fatura, &baixa, terminal, colunas))
+            }
+            _ => Err(ImpressaoError::FormaDiferente),
         }
     }
 
@@ -364,50 +402,6 @@ fn validar(pedido: &PedidoImpressao) -> Result<(), ImpressaoError> {
     Ok(())
 }
 
-/// Free text laid out for `colunas`: each line wrapped at spaces (a word longer than a line is cut), then a feed and
-/// the cut.
-pub fn impresso_de_texto(texto: &str, colunas: u16) -> Impresso {
-    let largura = usize::from(colunas.max(1));
-    let mut elementos = Vec::new();
-    for linha in texto.trim_end().lines() {
-        for parte in quebrar(linha.trim_end(), largura) {
-            elementos.push(Elemento::Texto {
-                texto: parte,
-                estilo: Estilo::default(),
-            });
-        }
-    }
-    elementos.push(Elemento::Avanco(AVANCO_FINAL));
-    elementos.push(Elemento::Corte);
-    Impresso { colunas, elementos }
-}
-
-/// Greedy word wrap to `largura` characters; an empty line stays one empty line.
-fn quebrar(linha: &str, largura: usize) -> Vec<String> {
-    let mut linhas = Vec::new();
-    let mut atual = String::new();
-    for palavra in linha.split(' ') {
-        let mut palavra: Vec<char> = palavra.chars().collect();
-        let usados = atual.chars().count();
-        if usados > 0 && usados + 1 + palavra.len() <= largura {
-            atual.push(' ');
-            atual.extend(palavra);
-            continue;
-        }
-        if usados > 0 {
-            linhas.push(std::mem::take(&mut atual));
-        }
-        while palavra.len() > largura {
-            let resto = palavra.split_off(largura);
-            linhas.push(palavra.into_iter().collect());
-            palavra = resto;
-        }
-        atual.extend(palavra);
-    }
-    linhas.push(atual);
-    linhas
-}
-
 /// What one step of the worker did.
 #[derive(Debug, PartialEq, Eq)]
 enum Passo {
@@ -473,7 +467,8 @@ impl Trabalhador {
             return Ok(Passo::Seguir);
         }
         let enviar = if impressao.reimpressao {
-            let mut marcado = marca_reimpressao(self.posto.config.code_page());
+            let perfil = self.posto.config.perfil().unwrap_or(PERFIS[3]);
+            let mut marcado = marca_reimpressao(&perfil);
             marcado.extend_from_slice(&bytes);
             marcado
         } else {
@@ -584,52 +579,23 @@ impl Trabalhador {
 mod tests {
     use super::*;
 
-    fn textos(impresso: &Impresso) -> Vec<&str> {
-        impresso
-            .elementos
-            .iter()
-            .filter_map(|elemento| match elemento {
-                Elemento::Texto { texto, .. } => Some(texto.as_str()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn free_text_is_wrapped_to_the_columns_then_fed_and_cut() {
-        let impresso = impresso_de_texto("Obrigado pela preferência, volte sempre!\n\nLinha2\n", 16);
-        assert_eq!(impresso.colunas, 16);
-        assert_eq!(
-            textos(&impresso),
-            ["Obrigado pela", "preferência,", "volte sempre!", "", "Linha2"]
-        );
-        assert_eq!(
-            impresso.elementos[impresso.elementos.len() - 2..],
-            [Elemento::Avanco(AVANCO_FINAL), Elemento::Corte]
-        );
-        assert_eq!(
-            textos(&impresso_de_texto("00191100000001234560", 8)),
-            ["00191100", "00000123", "4560"]
-        );
-        for linha in textos(&impresso_de_texto(&"palavra ".repeat(40), 32)) {
-            assert!(linha.chars().count() <= 32, "{linha:?}");
-        }
-    }
-
     #[test]
     fn the_reprint_mark_is_centred_bold_in_the_printers_code_page() {
-        let marca = marca_reimpressao("pc860");
-        let mut esperado = vec![0x1B, 0x40, 0x1B, 0x74, 3, 0x1B, 0x61, 1, 0x1B, 0x45, 1];
-        esperado.extend_from_slice(b"*** REIMPRESS\x8EO ***\n");
-        esperado.extend([0x1B, 0x45, 0, 0x1B, 0x61, 0]);
-        assert_eq!(marca, esperado);
-        assert!(marca_reimpressao("wpc1252").windows(2).any(|par| par == [0x74, 16]));
-        assert!(marca_reimpressao("wpc1252").contains(&0xC3));
-        assert!(marca_reimpressao("pc850").contains(&0xC7));
-        // Never raw UTF-8: an unknown page gets plain ASCII.
-        let ascii = marca_reimpressao("outra");
-        assert!(ascii.windows(11).any(|w| w == b"REIMPRESSAO"));
-        assert!(ascii.iter().all(|byte| byte.is_ascii()));
+        let pc860 = escpos::perfil("epson-tm-t20").unwrap();
+        let marca = marca_reimpressao(pc860);
+        assert!(
+            marca.starts_with(&[0x1B, 0x40, 0x1B, 0x74, 3]),
+            "initialised, PC860: {marca:02X?}"
+        );
+        assert!(marca.windows(3).any(|w| w == [0x1B, 0x61, 1]), "centred");
+        assert!(marca.windows(3).any(|w| w == [0x1B, 0x45, 1]), "bold");
+        assert!(
+            marca.windows(15).any(|w| w == b"*** REIMPRESS\x8EO"),
+            "Ã in PC860: {marca:02X?}"
+        );
+        let wpc1252 = pc860.com_pagina(escpos::PaginaDeCodigo::Wpc1252);
+        let marca = marca_reimpressao(&wpc1252);
+        assert!(marca.windows(3).any(|w| w == [0x1B, 0x74, 16]) && marca.contains(&0xC3));
     }
 
     #[test]

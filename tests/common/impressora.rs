@@ -12,11 +12,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use borda::config::{Config, ImpressoraConfig};
+use borda::config::Config;
 use borda::demo::DemoErp;
-use borda::domain::impressao::{Elemento, Impresso};
 use borda::edges::daemon::Daemon;
-use borda::service::impressao::Codificador;
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -237,26 +235,6 @@ pub fn contem(bytes: &[u8], trecho: &[u8]) -> bool {
     bytes.windows(trecho.len()).any(|janela| janela == trecho)
 }
 
-/// A stand-in for the ESC/POS encoder until it is merged: `ESC @`, each text line in ASCII (others as `?`) and LF,
-/// `ESC d n` for a feed, `GS V 66 0` for the cut. Enough for the queue's tests, which check bytes, not paper.
-pub fn codificador() -> Codificador {
-    Arc::new(|impresso: &Impresso, _: &ImpressoraConfig| {
-        let mut bytes = vec![0x1B, 0x40];
-        for elemento in &impresso.elementos {
-            match elemento {
-                Elemento::Texto { texto, .. } => {
-                    bytes.extend(texto.chars().map(|c| if c.is_ascii() { c as u8 } else { b'?' }));
-                    bytes.push(b'\n');
-                }
-                Elemento::Avanco(n) => bytes.extend([0x1B, b'd', *n]),
-                Elemento::Corte => bytes.extend([0x1D, b'V', 66, 0]),
-                _ => {}
-            }
-        }
-        Some(bytes)
-    })
-}
-
 /// A `[[impressoras]]` entry named `nome` for `emulador`.
 pub fn impressora_toml(nome: &str, emulador: &Emulador) -> String {
     format!(
@@ -265,8 +243,7 @@ pub fn impressora_toml(nome: &str, emulador: &Emulador) -> String {
     )
 }
 
-/// A daemon (with its demo ERP and store) whose printers are in `impressoras` (TOML), encoding with
-/// [`codificador`].
+/// A daemon (with its demo ERP and store) whose printers are in `impressoras` (TOML).
 pub struct Balcao {
     daemon: Daemon,
     erp: DemoErp,
@@ -288,7 +265,7 @@ impl Balcao {
             erp.config_toml()
         );
         let config = Config::parse(&text, Path::new("test.toml")).unwrap();
-        let daemon = Daemon::start_com(config, listener, Some(codificador())).await.unwrap();
+        let daemon = Daemon::start(config, listener).await.unwrap();
         Balcao {
             daemon,
             erp,

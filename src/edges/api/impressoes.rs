@@ -125,7 +125,14 @@ impl From<ImpressaoError> for Problem {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "impressora_desconhecida", detail)
             }
             ImpressaoError::SemImpressora => Problem::new(StatusCode::CONFLICT, "sem_impressora", detail),
-            ImpressaoError::NaoImplementado(_) => Problem::new(StatusCode::NOT_IMPLEMENTED, "nao_implementado", detail),
+            ImpressaoError::SemPerfil(_) | ImpressaoError::Codificacao(_) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "impressao_impossivel", detail)
+            }
+            ImpressaoError::BaixaNaoEncontrada => Problem::not_found(detail),
+            ImpressaoError::FormaDiferente => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "impressao_invalida", detail)
+            }
+            ImpressaoError::Servico(error) => error.into(),
             ImpressaoError::ChaveComOutroPedido => Problem::new(
                 StatusCode::CONFLICT,
                 "idempotency_conflict",

@@ -189,26 +189,6 @@ fn acentos_byte_a_byte_pc860_e_wpc1252() {
 
 /// The boleto's raster ITF, read back from the ESC/POS bytes: the `GS v 0` bands joined, turned 90° so the bars
 /// stand up, a white margin around, then the scanner.
-fn ler_itf(bytes: &[u8]) -> String {
-    let lista = comandos(bytes).unwrap();
-    let itf = rasters(&lista)
-        .into_iter()
-        .find(|r| r.altura > 800)
-        .expect("o raster do ITF");
-    // At least 104 dots (13 mm) of bar across the paper; 5 mm quiet rows along it.
-    assert!(itf.largura >= 104, "barra de {} pontos", itf.largura);
-    let linha = |y: usize| &itf.luma[y * itf.largura as usize..(y + 1) * itf.largura as usize];
-    assert!((0..40).all(|y| linha(y).iter().all(|&p| p == 255)));
-    assert!(((itf.altura as usize - 40)..itf.altura as usize).all(|y| linha(y).iter().all(|&p| p == 255)));
-    let em_pe = itf.girada().com_margem(16);
-    scan_luma(
-        em_pe.luma,
-        em_pe.largura,
-        em_pe.altura,
-        Symbology::Itf,
-        "ITF do ESC/POS",
-    )
-}
 
 #[test]
 fn itf_do_escpos_le_os_44_digitos() {
@@ -216,7 +196,11 @@ fn itf_do_escpos_le_os_44_digitos() {
     for nome in ["epson-tm-t20", "generico-58mm", "bematech-mp4200"] {
         let p = perfil(nome);
         let bytes = escpos::codificar(&comprovantes::boleto(&fatura, &exemplos::dados(), p.colunas), &p).unwrap();
-        assert_eq!(ler_itf(&bytes), exemplos::CODIGO_BARRAS_EXEMPLO, "{nome}");
+        assert_eq!(
+            common::escpos::ler_itf(&bytes),
+            exemplos::CODIGO_BARRAS_EXEMPLO,
+            "{nome}"
+        );
     }
 }
 

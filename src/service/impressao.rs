@@ -329,6 +329,28 @@ impl Totem {
         }
     }
 
+    /// What job `id` prints, laid out again from its request for its printer, with the printer's dots per line: the
+    /// previews draw this. `None` when there is no such job.
+    pub async fn layout_da_impressao(&self, id: &str) -> Result<Option<(Impresso, u32)>, ImpressaoError> {
+        let Some(impressao) = self.store.impressao(id).await? else {
+            return Ok(None);
+        };
+        let posto = self.impressoras.posto(Some(&impressao.impressora))?;
+        let perfil = posto
+            .config
+            .perfil()
+            .ok_or_else(|| ImpressaoError::SemPerfil(posto.config.modelo.clone()))?;
+        let pedido = PedidoImpressao {
+            tipo: impressao.tipo,
+            fatura_id: impressao.fatura_id,
+            baixa_id: impressao.baixa_id,
+            texto: impressao.texto,
+            impressora: Some(impressao.impressora),
+        };
+        let impresso = self.impresso_do_pedido(&pedido, perfil.colunas).await?;
+        Ok(Some((impresso, u32::from(perfil.pontos_por_linha))))
+    }
+
     /// The job with this id.
     pub async fn impressao(&self, id: &str) -> Result<Option<Impressao>, StoreError> {
         self.store.impressao(id).await

@@ -441,3 +441,26 @@ pub fn anotar(comandos: &[Comando], pagina: PaginaDeCodigo) -> String {
     }
     saida
 }
+
+/// The 44 digits the independent scanner reads in the boleto ITF raster inside ESC/POS `bytes`: the tall `GS v 0`
+/// image, checked for its 13 mm bars and 5 mm quiet rows, turned upright and scanned.
+pub fn ler_itf(bytes: &[u8]) -> String {
+    let lista = comandos(bytes).unwrap();
+    let itf = rasters(&lista)
+        .into_iter()
+        .find(|r| r.altura > 800)
+        .expect("o raster do ITF");
+    // At least 104 dots (13 mm) of bar across the paper; 5 mm quiet rows along it.
+    assert!(itf.largura >= 104, "barra de {} pontos", itf.largura);
+    let linha = |y: usize| &itf.luma[y * itf.largura as usize..(y + 1) * itf.largura as usize];
+    assert!((0..40).all(|y| linha(y).iter().all(|&p| p == 255)));
+    assert!(((itf.altura as usize - 40)..itf.altura as usize).all(|y| linha(y).iter().all(|&p| p == 255)));
+    let em_pe = itf.girada().com_margem(16);
+    super::scan_luma(
+        em_pe.luma,
+        em_pe.largura,
+        em_pe.altura,
+        super::Symbology::Itf,
+        "ITF do ESC/POS",
+    )
+}

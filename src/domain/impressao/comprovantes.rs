@@ -97,6 +97,18 @@ pub fn mascarar_documento(documento: &str) -> String {
     }
 }
 
+/// `texto` with every occurrence of the customer's document, bare or punctuated, replaced by its masked form
+/// ([`mascarar_documento`]).
+pub fn sem_documento(texto: &str, documento: &str) -> String {
+    let Ok(doc) = documento::parse(documento) else {
+        return texto.to_owned();
+    };
+    let mascarado = mascarar_documento(documento);
+    texto
+        .replace(&doc.formatado(), &mascarado)
+        .replace(doc.numero(), &mascarado)
+}
+
 /// A linha digitável (digits only) with its usual separators: bancário (47) `AAABC.CCCCX DDDDD.DDDDDY
 /// EEEEE.EEEEEZ K UUUUVVVVVVVVVV`, arrecadação (48) `XXXXXXXXXXX-D XXXXXXXXXXX-D XXXXXXXXXXX-D XXXXXXXXXXX-D` (the
 /// same as `boleto::Boleto::linha_formatada`, which needs a decoded boleto and a reference date); any other length
@@ -255,10 +267,11 @@ impl Layout {
             Some(codigo) if codigo != &fatura.id => format!("{} ({codigo})", fatura.id),
             _ => fatura.id.clone(),
         };
-        self.par("Fatura:", &numero, NORMAL);
+        // ERPs build codes and histories from the customer's document ("10001-52998224725"): masked there too.
+        self.par("Fatura:", &sem_documento(&numero, &fatura.documento), NORMAL);
         if let Some(historico) = &fatura.historico {
             self.linha("Histórico:", NORMAL);
-            self.linha(historico, NORMAL);
+            self.linha(&sem_documento(historico, &fatura.documento), NORMAL);
         }
         if let Some(vencimento) = fatura.vencimento {
             self.par("Vencimento:", &data(vencimento), NORMAL);

@@ -16,6 +16,8 @@ use utoipa::ToSchema;
 use super::problem::Problem;
 use super::{ApiJson, AppState, checked_id};
 use crate::adapters::store::{Impressao, TipoImpressao};
+use crate::domain::impressao::preview::{self, PreviewError};
+use crate::domain::impressao::{Impresso, pdf_recibo};
 use crate::service::impressao::{ImpressaoError, PedidoImpressao, SituacaoImpressora};
 
 /// Longest `Idempotency-Key` accepted.
@@ -225,6 +227,48 @@ pub async fn impressao(State(state): State<AppState>, Path(id): Path<String>) ->
         .await?
         .ok_or_else(|| Problem::not_found("Impressão não encontrada."))?;
     Ok(Json(ImpressaoView::from(&impressao)))
+}
+
+/// What the paper of job `id` shows, as a PNG at the printer's dots per line.
+#[utoipa::path(get, path = "/v1/impressoes/{id}/preview.png", tag = "impressao", params(("id" = String, Path)),
+    responses((status = 200, content_type = "image/png", description = "the receipt as the paper shows it"),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn preview_png(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let (impresso, pontos) = layout(&state, &id).await?;
+    let png = super::render(&state, move || Ok(preview::preview_png(&impresso, pontos)?)).await?;
+    Ok(super::binary("image/png", png))
+}
+
+/// The same receipt as a PDF page as wide as the paper.
+#[utoipa::path(get, path = "/v1/impressoes/{id}/preview.pdf", tag = "impressao", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "the receipt as a PDF"),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn preview_pdf(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let (impresso, pontos) = layout(&state, &id).await?;
+    let pdf = super::render(&state, move || Ok(pdf_recibo::recibo_pdf(&impresso, pontos)?)).await?;
+    Ok(super::binary("application/pdf", pdf))
+}
+
+/// The layout of job `id` and its printer's dots per line.
+async fn layout(state: &AppState, id: &str) -> Result<(Impresso, u32), Problem> {
+    checked_id("id da impressão", id)?;
+    state
+        .totem
+        .layout_da_impressao(id)
+        .await?
+        .ok_or_else(|| Problem::not_found("Impressão não encontrada."))
+}
+
+impl From<PreviewError> for Problem {
+    fn from(error: PreviewError) -> Self {
+        match error {
+            PreviewError::Codigo(error) => error.into(),
+            other => {
+                tracing::error!(error = %other, "receipt preview failed");
+                Problem::internal()
+            }
+        }
+    }
 }
 
 /// The configured printers: status, paper, cover and queue.

@@ -121,6 +121,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/sync", post(baixas::sync))
         .route("/impressoes", post(impressoes::imprimir))
         .route("/impressoes/{id}", get(impressoes::impressao))
+        .route("/impressoes/{id}/preview.png", get(impressoes::preview_png))
+        .route("/impressoes/{id}/preview.pdf", get(impressoes::preview_pdf))
         .route("/impressoras", get(impressoes::impressoras))
         .route("/faturas/{id}/boleto.pdf", get(faturas::boleto_pdf))
         .route("/faturas/{id}/codigo-de-barras.svg", get(faturas::codigo_de_barras_svg))

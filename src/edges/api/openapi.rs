@@ -40,6 +40,8 @@ use crate::edges::views;
         baixas::sync,
         impressoes::imprimir,
         impressoes::impressao,
+        impressoes::preview_png,
+        impressoes::preview_pdf,
         impressoes::impressoras,
     ),
     components(schemas(problem::Problem, views::BoletoInfo, views::BrCodeInfo, views::DocumentoInfo))

@@ -254,3 +254,16 @@ fn texto_livre() {
     );
     assert_eq!(impresso.elementos.last(), Some(&Elemento::Corte));
 }
+
+#[test]
+fn o_documento_do_cliente_nunca_sai_inteiro() {
+    assert_eq!(
+        sem_documento("10001-52998224725", "52998224725"),
+        "10001-***.982.247-**"
+    );
+    assert_eq!(
+        sem_documento("Plano do CPF 529.982.247-25", "52998224725"),
+        "Plano do CPF ***.982.247-**"
+    );
+    assert_eq!(sem_documento("sem documento", "123"), "sem documento");
+}

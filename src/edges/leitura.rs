@@ -139,16 +139,24 @@ fn ler<T: for<'de> Deserialize<'de>>(texto: &str, o_que: &str) -> Result<T, Erro
     }
     serde_path_to_error::deserialize(valor).map_err(|error| {
         let caminho = error.path().to_string();
+        let mensagem = error.into_inner().to_string();
+        // A missing field is named by its own path (`transacao.nsu`), not by the object that lacks it.
+        if let Some(ausente) = mensagem.strip_prefix("missing field ") {
+            let ausente = ausente.trim_matches('`');
+            let caminho = if caminho == "." {
+                ausente.to_owned()
+            } else {
+                format!("{caminho}.{ausente}")
+            };
+            return campo(caminho, "obrigatório e ausente");
+        }
         let caminho = if caminho == "." { "(raiz)".to_owned() } else { caminho };
-        campo(caminho, motivo_serde(&error.into_inner().to_string()))
+        campo(caminho, motivo_serde(&mensagem))
     })
 }
 
 /// serde's messages in Portuguese where they are common; the rest as serde wrote them.
 fn motivo_serde(mensagem: &str) -> String {
-    if let Some(resto) = mensagem.strip_prefix("missing field ") {
-        return format!("campo obrigatório ausente: {}", resto.trim_matches('`'));
-    }
     if let Some(resto) = mensagem.strip_prefix("invalid type: ") {
         return format!("tipo inválido: {resto}");
     }
@@ -480,7 +488,7 @@ mod tests {
         let mut json = fatura_json();
         json.as_object_mut().unwrap().remove("valor_atual");
         let erro = ler_fatura(&json.to_string(), hoje()).unwrap_err();
-        assert!(erro.to_string().contains("valor_atual"), "{erro}");
+        assert_eq!(erro.campo(), Some("valor_atual"), "{erro}");
     }
 
     #[test]

@@ -7,4 +7,5 @@ pub mod daemon;
 pub mod http;
 pub mod leitura;
 pub mod outbox;
+pub mod print_test;
 pub mod views;

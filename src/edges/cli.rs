@@ -15,11 +15,17 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
 use crate::config::{Config, ConfigError};
+use crate::domain::baixa::Forma;
+use crate::domain::impressao::comprovantes::{self, DadosTerminal};
+use crate::domain::impressao::escpos::{self, PaginaDeCodigo};
+use crate::domain::impressao::pdf_recibo;
+use crate::domain::impressao::preview::{self, PreviewError};
 use crate::domain::money::Centavos;
 use crate::domain::render::{Itf, Qr};
 use crate::domain::{boleto, documento, pix};
 use crate::edges::daemon::DaemonError;
 use crate::edges::views::{BoletoInfo, BrCodeInfo, DocumentoInfo};
+use crate::edges::{leitura, print_test};
 
 /// borda: edge agent for Brazilian payment totens and PDVs.
 #[derive(Debug, Parser)]
@@ -47,10 +53,10 @@ enum Command {
     /// Check or print the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Render a receipt or boleto to ESC/POS, PNG or PDF.
-    Render(Pending),
-    /// Print a test page.
-    PrintTest(Pending),
+    /// Render a receipt or boleto to ESC/POS, PNG or PDF from the API's JSON (no daemon needed).
+    Render(RenderArgs),
+    /// Ask the running daemon to print a test page and follow it until printed.
+    PrintTest(PrintTestArgs),
     /// Ask the running daemon to drain the baixas outbox now.
     Sync(SyncArgs),
 }
@@ -72,6 +78,70 @@ struct SyncArgs {
     wait: bool,
     /// With --wait: give up (exit 1, listing what is still pending) after this long: 90, 30s, 10m, 1h.
     #[arg(long, default_value = "10m", value_parser = crate::edges::outbox::parse_timeout)]
+    timeout: std::time::Duration,
+}
+
+#[derive(Debug, Args)]
+struct RenderArgs {
+    /// What to render.
+    #[arg(value_enum)]
+    tipo: TipoRender,
+    /// The fatura, as JSON exactly as the API returns it (GET /v1/faturas/{id}).
+    #[arg(long, value_name = "FILE.json")]
+    fatura: PathBuf,
+    /// The baixa, as JSON exactly as the API returns it (GET /v1/baixas/{id}); required for the comprovantes.
+    #[arg(long, value_name = "FILE.json")]
+    baixa: Option<PathBuf>,
+    /// Output format: the printer's bytes, the preview picture or a PDF.
+    #[arg(long, value_enum)]
+    format: FormatoRender,
+    /// Output file; `-` writes to stdout.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+    /// Printer profile: epson-tm-t20, elgin-i9, bematech-mp4200, generico-80mm, generico-58mm.
+    #[arg(long, default_value = "epson-tm-t20")]
+    modelo: String,
+    /// Characters per line; the model's when absent (48 on 80 mm, 32 on 58 mm).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(16..=96))]
+    colunas: Option<u16>,
+    /// Code page of the ESC/POS text (pc860, pc850, wpc1252, iso8859-1); the model's when absent.
+    #[arg(long, value_name = "PAGINA")]
+    code_page: Option<String>,
+    /// The totem's (or PDV's) id printed on the receipt.
+    #[arg(long, default_value = "borda")]
+    totem: String,
+    /// The company (beneficiário) printed on the boleto.
+    #[arg(long)]
+    empresa: Option<String>,
+    /// The company's CNPJ printed on the boleto.
+    #[arg(long)]
+    cnpj: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TipoRender {
+    ComprovantePix,
+    ComprovanteTef,
+    Boleto,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum FormatoRender {
+    Escpos,
+    Png,
+    Pdf,
+}
+
+#[derive(Debug, Args)]
+struct PrintTestArgs {
+    /// The printer's `nome` in `[[impressoras]]`; the first configured when absent.
+    #[arg(long, value_name = "NOME")]
+    impressora: Option<String>,
+    /// Configuration file of the running daemon (its address and token).
+    #[arg(long, env = "BORDA_CONFIG", default_value = "/etc/borda/config.toml")]
+    config: PathBuf,
+    /// Give up (exit 1) when the page is not printed after this long: 90, 30s, 10m.
+    #[arg(long, default_value = "60s", value_parser = crate::edges::outbox::parse_timeout)]
     timeout: std::time::Duration,
 }
 
@@ -221,7 +291,9 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
         Command::Sync(args) => sync_command(&args),
         Command::Config(ConfigCommand::Example) => print_lines(&[crate::config::EXAMPLE.trim_end().to_owned()]),
-        Command::Doctor(_) | Command::Render(_) | Command::PrintTest(_) => Err(Failure::Other(
+        Command::Render(args) => render_command(&args),
+        Command::PrintTest(args) => print_test_command(&args),
+        Command::Doctor(_) => Err(Failure::Other(
             "este comando ainda não está disponível nesta versão".into(),
         )),
     }
@@ -263,6 +335,160 @@ fn sync_command(args: &SyncArgs) -> Result<(), Failure> {
         ));
     }
     Ok(())
+}
+
+/// `borda render`: the receipt laid out from the fatura (and baixa) JSON, encoded for the profile, written to
+/// `-o`. Pure: no daemon, no printer, no database.
+fn render_command(args: &RenderArgs) -> Result<(), Failure> {
+    let perfil = escpos::perfil(&args.modelo).ok_or_else(|| {
+        let nomes: Vec<&str> = escpos::PERFIS.iter().map(|p| p.nome).collect();
+        Failure::Invalid(format!(
+            "--modelo: \"{}\" desconhecido; use {}",
+            args.modelo,
+            nomes.join(", ")
+        ))
+    })?;
+    let mut perfil = *perfil;
+    if let Some(nome) = &args.code_page {
+        let pagina = PaginaDeCodigo::por_nome(nome).ok_or_else(|| {
+            let nomes: Vec<&str> = PaginaDeCodigo::TODAS.iter().map(|p| p.nome()).collect();
+            Failure::Invalid(format!(
+                "--code-page: \"{nome}\" desconhecida; use {}",
+                nomes.join(", ")
+            ))
+        })?;
+        perfil = perfil.com_pagina(pagina);
+    }
+    if let Some(colunas) = args.colunas {
+        perfil = perfil.com_colunas(colunas);
+    }
+    let dados = DadosTerminal {
+        totem_id: args.totem.trim().to_owned(),
+        empresa: args.empresa.clone().filter(|e| !e.trim().is_empty()),
+        documento_empresa: match &args.cnpj {
+            Some(cnpj) => Some(
+                documento::parse(cnpj)
+                    .map_err(|error| Failure::Invalid(format!("--cnpj: {error}")))?
+                    .numero()
+                    .to_owned(),
+            ),
+            None => None,
+        },
+    };
+    if dados.totem_id.is_empty() {
+        return Err(Failure::Invalid("--totem: não pode ser vazio".into()));
+    }
+    let hoje = chrono::Local::now().date_naive();
+    let fatura = leitura::ler_fatura(&read_input("--fatura", &args.fatura)?, hoje)
+        .map_err(|error| Failure::Invalid(format!("--fatura {}: {error}", args.fatura.display())))?;
+    let impresso = match (args.tipo, &args.baixa) {
+        (TipoRender::Boleto, Some(_)) => {
+            return Err(Failure::Invalid(
+                "--baixa: o boleto (2ª via) não usa baixa; tire --baixa".into(),
+            ));
+        }
+        (TipoRender::Boleto, None) => {
+            if fatura.codigo_barras.is_none() {
+                return Err(Failure::Invalid(format!(
+                    "--fatura {}: campo linha_digitavel: a fatura não tem boleto (sem linha_digitavel nem codigo_barras)",
+                    args.fatura.display()
+                )));
+            }
+            comprovantes::boleto(&fatura, &dados, perfil.colunas)
+        }
+        (tipo, None) => {
+            let nome = if tipo == TipoRender::ComprovantePix {
+                "comprovante-pix"
+            } else {
+                "comprovante-tef"
+            };
+            return Err(Failure::Invalid(format!("--baixa: obrigatório para {nome}")));
+        }
+        (tipo, Some(caminho)) => {
+            let baixa = leitura::ler_baixa(&read_input("--baixa", caminho)?, &fatura)
+                .map_err(|error| Failure::Invalid(format!("--baixa {}: {error}", caminho.display())))?;
+            match (tipo, baixa.forma()) {
+                (TipoRender::ComprovantePix, Forma::Pix) => {
+                    comprovantes::comprovante_pix(&fatura, &baixa, &dados, perfil.colunas)
+                }
+                (TipoRender::ComprovanteTef, Forma::Tef) => {
+                    comprovantes::comprovante_tef(&fatura, &baixa, &dados, perfil.colunas)
+                }
+                (_, forma) => {
+                    let certo = if forma == Forma::Pix {
+                        "comprovante-pix"
+                    } else {
+                        "comprovante-tef"
+                    };
+                    return Err(Failure::Invalid(format!(
+                        "--baixa {}: campo forma: a baixa é {}; use {certo}",
+                        caminho.display(),
+                        forma.as_str()
+                    )));
+                }
+            }
+        }
+    };
+    let pontos = u32::from(perfil.pontos_por_linha);
+    let bytes = match args.format {
+        FormatoRender::Escpos => escpos::codificar(&impresso, &perfil).map_err(|error| match error {
+            escpos::ErroEscpos::ImagemInvalida { .. } => Failure::Other(error.to_string()),
+            other => Failure::Invalid(other.to_string()),
+        })?,
+        FormatoRender::Png => preview::preview_png(&impresso, pontos).map_err(preview_failure)?,
+        FormatoRender::Pdf => pdf_recibo::recibo_pdf(&impresso, pontos).map_err(preview_failure)?,
+    };
+    if args.output.as_os_str() == "-" {
+        let mut stdout = io::stdout().lock();
+        return match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+            Err(error) if error.kind() != io::ErrorKind::BrokenPipe => Err(Failure::Other(error.to_string())),
+            _ => Ok(()),
+        };
+    }
+    write_file(&args.output, &bytes)
+}
+
+fn preview_failure(error: PreviewError) -> Failure {
+    match error {
+        PreviewError::ColunasDemais { .. } => Failure::Invalid(format!("--colunas: {error}")),
+        PreviewError::Codigo(_) => Failure::Invalid(error.to_string()),
+        PreviewError::Imagem(_) => Failure::Other(error.to_string()),
+    }
+}
+
+/// The text of an input file; a file that cannot be read is bad input, named by its flag.
+fn read_input(flag: &str, path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|error| Failure::Invalid(format!("{flag}: não foi possível ler {}: {error}", path.display())))
+}
+
+/// `borda print-test`: through the running daemon's API, never the printer itself.
+fn print_test_command(args: &PrintTestArgs) -> Result<(), Failure> {
+    let config = Config::load(&args.config).map_err(|error| match error {
+        ConfigError::Read { .. } => Failure::Other(error.to_string()),
+        other => Failure::Invalid(other.to_string()),
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Other(error.to_string()))?;
+    let progresso = |linha: String| {
+        // A closed stdout does not stop the print.
+        let _ = print_lines(&[linha]);
+    };
+    let resultado = runtime.block_on(print_test::imprimir(
+        &config.api,
+        args.impressora.as_deref(),
+        args.timeout,
+        progresso,
+    ));
+    match resultado {
+        Ok(()) => Ok(()),
+        Err(error @ print_test::PrintTestError::ImpressoraDesconhecida { .. }) => {
+            Err(Failure::Invalid(format!("--impressora: {error}")))
+        }
+        Err(error) => Err(Failure::Other(error.to_string())),
+    }
 }
 
 fn config_check(file: &Path) -> Result<(), Failure> {

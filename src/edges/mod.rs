@@ -5,5 +5,7 @@ pub mod api;
 pub mod cli;
 pub mod daemon;
 pub mod http;
+pub mod leitura;
 pub mod outbox;
+pub mod print_test;
 pub mod views;

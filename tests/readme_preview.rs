@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use borda::domain::baixa::Estado;
 use borda::domain::impressao::comprovantes;
+use borda::domain::impressao::escpos;
 use borda::domain::impressao::exemplos;
 use borda::domain::impressao::preview::{PONTOS_80MM, preview_png};
 
@@ -29,7 +30,9 @@ fn the_readme_preview_is_the_current_layout() {
         &exemplos::dados(),
         48,
     );
-    let png = preview_png(&impresso, PONTOS_80MM).unwrap();
+    // As an Epson TM-T20 (PC860) prints it: its transliterations included.
+    let perfil = escpos::perfil("epson-tm-t20").unwrap();
+    let png = preview_png(&escpos::como_no_papel(&impresso, perfil.pagina), PONTOS_80MM).unwrap();
     let arquivo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/preview/comprovante_pix.png");
     if std::env::var_os("BORDA_ATUALIZAR_GOLDEN").is_some_and(|v| v == "1") {
         std::fs::write(&arquivo, &png).unwrap();

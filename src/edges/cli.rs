@@ -430,14 +430,17 @@ fn render_command(args: &RenderArgs) -> Result<(), Failure> {
         }
     };
     let pontos = u32::from(perfil.pontos_por_linha);
-    let bytes = match args.format {
-        FormatoRender::Escpos => escpos::codificar(&impresso, &perfil).map_err(|error| match error {
-            escpos::ErroEscpos::ImagemInvalida { .. } => Failure::Other(error.to_string()),
-            other => Failure::Invalid(other.to_string()),
-        })?,
-        FormatoRender::Png => preview::preview_png(&impresso, pontos).map_err(preview_failure)?,
-        FormatoRender::Pdf => pdf_recibo::recibo_pdf(&impresso, pontos).map_err(preview_failure)?,
-    };
+    let bytes =
+        match args.format {
+            FormatoRender::Escpos => escpos::codificar(&impresso, &perfil).map_err(|error| match error {
+                escpos::ErroEscpos::ImagemInvalida { .. } => Failure::Other(error.to_string()),
+                other => Failure::Invalid(other.to_string()),
+            })?,
+            FormatoRender::Png => preview::preview_png(&escpos::como_no_papel(&impresso, perfil.pagina), pontos)
+                .map_err(preview_failure)?,
+            FormatoRender::Pdf => pdf_recibo::recibo_pdf(&escpos::como_no_papel(&impresso, perfil.pagina), pontos)
+                .map_err(preview_failure)?,
+        };
     if args.output.as_os_str() == "-" {
         let mut stdout = io::stdout().lock();
         return match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {

@@ -329,8 +329,9 @@ impl Totem {
         }
     }
 
-    /// What job `id` prints, laid out again from its request for its printer, with the printer's dots per line: the
-    /// previews draw this. `None` when there is no such job.
+    /// What job `id` prints, laid out again from its request for its printer and with its texts as the printer's
+    /// code page shows them, with the printer's dots per line: the previews draw this. `None` when there is no such
+    /// job.
     pub async fn layout_da_impressao(&self, id: &str) -> Result<Option<(Impresso, u32)>, ImpressaoError> {
         let Some(impressao) = self.store.impressao(id).await? else {
             return Ok(None);
@@ -348,7 +349,8 @@ impl Totem {
             impressora: Some(impressao.impressora),
         };
         let impresso = self.impresso_do_pedido(&pedido, perfil.colunas).await?;
-        Ok(Some((impresso, u32::from(perfil.pontos_por_linha))))
+        let no_papel = escpos::como_no_papel(&impresso, perfil.pagina);
+        Ok(Some((no_papel, u32::from(perfil.pontos_por_linha))))
     }
 
     /// The job with this id.

@@ -180,6 +180,26 @@ fn alinhar(saida: &mut Vec<u8>, estado: &mut Estado, alinhamento: Alinhamento) {
     }
 }
 
+/// `impresso` with every text as the paper of a printer on `pagina` shows it ([`PaginaDeCodigo::no_papel`]): what
+/// the previews draw, so a preview shows the transliterations the printer prints.
+pub fn como_no_papel(impresso: &Impresso, pagina: PaginaDeCodigo) -> Impresso {
+    let elementos = impresso
+        .elementos
+        .iter()
+        .map(|elemento| match elemento {
+            Elemento::Texto { texto, estilo } => Elemento::Texto {
+                texto: pagina.no_papel(texto),
+                estilo: *estilo,
+            },
+            outro => outro.clone(),
+        })
+        .collect();
+    Impresso {
+        colunas: impresso.colunas,
+        elementos,
+    }
+}
+
 /// `GS v 0 0 xL xH yL yH`: a raster of `largura_bytes` × `altura` rows at normal density follows.
 fn cabecalho_raster(saida: &mut Vec<u8>, largura_bytes: usize, altura: usize) {
     let [xl, xh] = u16::try_from(largura_bytes).unwrap_or(u16::MAX).to_le_bytes();

@@ -119,6 +119,14 @@ impl PaginaDeCodigo {
         }
     }
 
+    /// `texto` as the paper shows it in this page: what [`PaginaDeCodigo::codificar`] sends, read back (a missing
+    /// character shows its transliteration, `—` as `-`, `“` as `"`). The previews draw this.
+    pub fn no_papel(self, texto: &str) -> String {
+        let mut bytes = Vec::with_capacity(texto.len());
+        self.codificar(texto, &mut bytes);
+        bytes.into_iter().filter_map(|byte| self.caractere(byte)).collect()
+    }
+
     /// [`PaginaDeCodigo::codificar`] for one character.
     pub fn codificar_caractere(self, c: char, saida: &mut Vec<u8>) {
         if (' '..='~').contains(&c) {

@@ -341,3 +341,26 @@ fn qr_grande_encolhe_o_modulo() {
         })
     ));
 }
+
+#[test]
+fn a_previa_mostra_o_que_o_papel_mostra() {
+    assert_eq!(
+        PaginaDeCodigo::Pc860.no_papel("“Obrigado” — São João • ✓"),
+        "\"Obrigado\" - São João * ?"
+    );
+    let impresso = Impresso {
+        colunas: 48,
+        elementos: vec![Elemento::Texto {
+            texto: "Mensalidade — novembro".into(),
+            estilo: Estilo::default(),
+        }],
+    };
+    assert_eq!(
+        como_no_papel(&impresso, PaginaDeCodigo::Wpc1252).elementos,
+        [Elemento::Texto {
+            texto: "Mensalidade — novembro".into(),
+            estilo: Estilo::default()
+        }],
+        "WPC1252 has the em dash"
+    );
+}

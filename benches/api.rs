@@ -112,8 +112,12 @@ fn pay(http: &reqwest::Client, base: &str, n: u64) -> reqwest::RequestBuilder {
         .json(&serde_json::json!({
             "forma": "pix",
             "valor": "10.00",
-            "pago_em": "2026-11-23T10:15:00-03:00",
-            "transacao": {"e2e_id": format!("E12345678202611231015{n:011}"), "txid": format!("L{n}")},
+            // Now, as a PIX integration reports it: pago_em must be plausible for the fatura and the E2E id.
+            "pago_em": chrono::Utc::now().to_rfc3339(),
+            "transacao": {
+                "e2e_id": format!("E12345678{}{n:011}", chrono::Utc::now().format("%Y%m%d%H%M")),
+                "txid": format!("L{n}"),
+            },
         }))
 }
 

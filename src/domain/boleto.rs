@@ -351,38 +351,46 @@ impl Boleto {
     /// The linha digitável as printed: bancário `AAABC.CCCCX DDDDD.DDDDDY EEEEE.EEEEEZ K UUUUVVVVVVVVVV`
     /// (BB 2.3.4), arrecadação `XXXXXXXXXXX-D XXXXXXXXXXX-D XXXXXXXXXXX-D XXXXXXXXXXX-D` (FEBRABAN v04 §2.2).
     pub fn linha_formatada(&self) -> String {
-        // Each pair says: after the digit at this 0-based index, write this separator.
-        const BANCARIO: &[(usize, char)] = &[
-            (4, '.'),
-            (9, ' '),
-            (14, '.'),
-            (20, ' '),
-            (25, '.'),
-            (31, ' '),
-            (32, ' '),
-        ];
-        const ARRECADACAO: &[(usize, char)] = &[
-            (10, '-'),
-            (11, ' '),
-            (22, '-'),
-            (23, ' '),
-            (34, '-'),
-            (35, ' '),
-            (46, '-'),
-        ];
-        let separadores = match self.tipo() {
-            Tipo::Bancario => BANCARIO,
-            Tipo::Arrecadacao => ARRECADACAO,
-        };
-        let mut texto = String::with_capacity(self.linha_digitavel.len() + separadores.len());
-        for (indice, digito) in self.linha_digitavel.chars().enumerate() {
-            texto.push(digito);
-            if let Some(&(_, separador)) = separadores.iter().find(|&&(depois_de, _)| depois_de == indice) {
-                texto.push(separador);
-            }
-        }
-        texto
+        formatar_linha(&self.linha_digitavel)
     }
+}
+
+/// A linha digitável (digits only) with the separators it is printed with: bancário (47 digits)
+/// `AAABC.CCCCX DDDDD.DDDDDY EEEEE.EEEEEZ K UUUUVVVVVVVVVV` (BB 2.3.4), arrecadação (48)
+/// `XXXXXXXXXXX-D XXXXXXXXXXX-D XXXXXXXXXXX-D XXXXXXXXXXX-D` (FEBRABAN v04 §2.2); any other length unchanged.
+pub fn formatar_linha(linha: &str) -> String {
+    // Each pair says: after the digit at this 0-based index, write this separator.
+    const BANCARIO: &[(usize, char)] = &[
+        (4, '.'),
+        (9, ' '),
+        (14, '.'),
+        (20, ' '),
+        (25, '.'),
+        (31, ' '),
+        (32, ' '),
+    ];
+    const ARRECADACAO: &[(usize, char)] = &[
+        (10, '-'),
+        (11, ' '),
+        (22, '-'),
+        (23, ' '),
+        (34, '-'),
+        (35, ' '),
+        (46, '-'),
+    ];
+    let separadores = match linha.chars().count() {
+        47 => BANCARIO,
+        48 => ARRECADACAO,
+        _ => return linha.to_owned(),
+    };
+    let mut texto = String::with_capacity(linha.len() + separadores.len());
+    for (indice, digito) in linha.chars().enumerate() {
+        texto.push(digito);
+        if let Some(&(_, separador)) = separadores.iter().find(|&&(depois_de, _)| depois_de == indice) {
+            texto.push(separador);
+        }
+    }
+    texto
 }
 
 /// Decodes a linha digitável (47/48 digits) or barcode (44), with or without dots, spaces, dashes (only those three

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod daemon;
 pub mod http;
 pub mod leitura;
+pub mod local_api;
 pub mod outbox;
 pub mod print_test;
 pub mod views;

@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use reqwest::header::AUTHORIZATION;
 use serde::Deserialize;
 
+use super::local_api::LocalApi;
 use crate::config::ApiConfig;
 
 /// How often `--wait` polls the daemon.
@@ -81,27 +81,11 @@ fn humane(duration: Duration) -> String {
 /// daemon that does not answer, that is not ready (503) or an outbox still
 /// pending at `timeout` is an error.
 pub async fn drain(api: &ApiConfig, wait: bool, timeout: Duration) -> Result<Counts, OutboxError> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|error| OutboxError::Unreachable {
-            url: String::new(),
-            reason: error.to_string(),
-        })?;
-    let mut address = api.listen;
-    if address.ip().is_unspecified() {
-        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
-    let base = format!("http://{address}");
-    let request = |builder: reqwest::RequestBuilder| {
-        if api.token.is_empty() {
-            builder
-        } else {
-            builder.header(AUTHORIZATION, format!("Bearer {}", api.token))
-        }
-    };
-    let (started, _) = send::<Counts>(request(client.post(format!("{base}/v1/sync")))).await?;
+    let api = LocalApi::new(api).map_err(|error| OutboxError::Unreachable {
+        url: String::new(),
+        reason: error.to_string(),
+    })?;
+    let (started, _) = send::<Counts>(api.post("/v1/sync")).await?;
     if !wait || started.pendentes == 0 {
         return Ok(started);
     }
@@ -120,8 +104,8 @@ pub async fn drain(api: &ApiConfig, wait: bool, timeout: Duration) -> Result<Cou
             });
         }
         tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
-        let url = format!("{base}/readyz");
-        let ready = send::<Ready>(request(client.get(&url))).await?;
+        let url = api.url("/readyz");
+        let ready = send::<Ready>(api.get("/readyz")).await?;
         if ready.1 == reqwest::StatusCode::SERVICE_UNAVAILABLE {
             bar.abandon();
             return Err(OutboxError::NotReady { url, db: ready.0.db });

@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local};
-use reqwest::header::AUTHORIZATION;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use super::local_api::LocalApi;
 use crate::config::ApiConfig;
 
 /// How often the job is asked about.
@@ -101,28 +101,18 @@ pub fn pagina_de_teste(impressora: &str, agora: DateTime<Local>) -> String {
 }
 
 /// The daemon's API, as the configuration says where it listens and with which token.
-struct Api<'a> {
-    client: reqwest::Client,
-    base: String,
-    token: &'a str,
+struct Api {
+    local: LocalApi,
 }
 
-impl Api<'_> {
-    fn request(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        if self.token.is_empty() {
-            builder
-        } else {
-            builder.header(AUTHORIZATION, format!("Bearer {}", self.token))
-        }
-    }
-
+impl Api {
     /// Sends `builder` and reads its JSON body; a non-2xx answer is an error carrying the problem's detail.
     async fn send<T: DeserializeOwned>(&self, builder: reqwest::RequestBuilder) -> Result<T, PrintTestError> {
         let unreachable = |url: String, error: reqwest::Error| PrintTestError::Unreachable {
             url,
             reason: std::error::Error::source(&error).map_or_else(|| error.to_string(), ToString::to_string),
         };
-        let (client, request) = self.request(builder).build_split();
+        let (client, request) = builder.build_split();
         let request = request.map_err(|error| unreachable(String::new(), error))?;
         let url = request.url().to_string();
         let response = client
@@ -157,25 +147,14 @@ pub async fn imprimir(
     timeout: Duration,
     mut progresso: impl FnMut(String),
 ) -> Result<(), PrintTestError> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|error| PrintTestError::Unreachable {
+    let api = Api {
+        local: LocalApi::new(api).map_err(|error| PrintTestError::Unreachable {
             url: String::new(),
             reason: error.to_string(),
-        })?;
-    let mut address = api.listen;
-    if address.ip().is_unspecified() {
-        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
-    let api = Api {
-        base: format!("http://{address}"),
-        token: &api.token,
-        client,
+        })?,
     };
 
-    let impressoras: Vec<Impressora> = api.send(api.client.get(format!("{}/v1/impressoras", api.base))).await?;
+    let impressoras: Vec<Impressora> = api.send(api.local.get("/v1/impressoras")).await?;
     let escolhida = match impressora {
         Some(nome) => {
             impressoras
@@ -197,8 +176,8 @@ pub async fn imprimir(
     let chave = format!("print-test-{}", uuid::Uuid::now_v7());
     let job: Job = api
         .send(
-            api.client
-                .post(format!("{}/v1/impressoes", api.base))
+            api.local
+                .post("/v1/impressoes")
                 .header("idempotency-key", chave)
                 .json(&json!({"tipo": "texto", "texto": texto, "impressora": escolhida.nome})),
         )
@@ -236,7 +215,7 @@ pub async fn imprimir(
         }
         tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
         atual = api
-            .send(api.client.get(format!("{}/v1/impressoes/{id}", api.base)))
+            .send(api.local.get(&format!("/v1/impressoes/{id}")))
             .await?;
     }
 }

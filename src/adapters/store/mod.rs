@@ -270,16 +270,28 @@ impl Store {
 
     /// The cached customer with this (normalised) documento, if any; a row that cannot be read is a miss.
     pub async fn cliente(&self, documento: &str) -> Result<Option<Cached<Cliente>>, StoreError> {
-        let documento = documento.to_owned();
+        const SQL: &str = "SELECT json, atualizado_em, formato FROM clientes WHERE documento = ?1";
+        self.cached_one("clientes", SQL, documento).await
+    }
+
+    /// The one cached object `sql` (one `?1` parameter, `key`) selects from `tabela`, decoded; a miss when there is
+    /// none or it cannot be read.
+    async fn cached_one<T: DeserializeOwned>(
+        &self,
+        tabela: &'static str,
+        sql: &'static str,
+        key: &str,
+    ) -> Result<Option<Cached<T>>, StoreError> {
+        let key = key.to_owned();
         let row = self
             .call(TransactionBehavior::Deferred, move |tx| {
                 Ok(tx
-                    .prepare_cached("SELECT json, atualizado_em, formato FROM clientes WHERE documento = ?1")?
-                    .query_row([documento], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                    .prepare_cached(sql)?
+                    .query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
                     .optional()?)
             })
             .await?;
-        self.decode_cached("clientes", row)
+        self.decode_cached(tabela, row)
     }
 
     /// Replaces the cached open faturas of `documento` (only those of `contrato` when Some) by `faturas` and records
@@ -446,16 +458,8 @@ impl Store {
 
     /// The cached fatura with this ERP id, if any; a row that cannot be read is a miss.
     pub async fn fatura(&self, id: &str) -> Result<Option<Cached<Fatura>>, StoreError> {
-        let id = id.to_owned();
-        let row = self
-            .call(TransactionBehavior::Deferred, move |tx| {
-                Ok(tx
-                    .prepare_cached("SELECT json, atualizado_em, formato FROM faturas WHERE id = ?1")?
-                    .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-                    .optional()?)
-            })
-            .await?;
-        self.decode_cached("faturas", row)
+        const SQL: &str = "SELECT json, atualizado_em, formato FROM faturas WHERE id = ?1";
+        self.cached_one("faturas", SQL, id).await
     }
 
     /// Replaces the cached contratos of `documento` by `contratos` and records the fetch.

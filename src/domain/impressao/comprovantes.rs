@@ -109,44 +109,6 @@ pub fn sem_documento(texto: &str, documento: &str) -> String {
         .replace(doc.numero(), &mascarado)
 }
 
-/// A linha digitável (digits only) with its usual separators: bancário (47) `AAABC.CCCCX DDDDD.DDDDDY
-/// EEEEE.EEEEEZ K UUUUVVVVVVVVVV`, arrecadação (48) `XXXXXXXXXXX-D XXXXXXXXXXX-D XXXXXXXXXXX-D XXXXXXXXXXX-D` (the
-/// same as `boleto::Boleto::linha_formatada`, which needs a decoded boleto and a reference date); any other length
-/// unchanged.
-pub fn linha_digitavel_formatada(linha: &str) -> String {
-    const BANCARIO: &[(usize, char)] = &[
-        (4, '.'),
-        (9, ' '),
-        (14, '.'),
-        (20, ' '),
-        (25, '.'),
-        (31, ' '),
-        (32, ' '),
-    ];
-    const ARRECADACAO: &[(usize, char)] = &[
-        (10, '-'),
-        (11, ' '),
-        (22, '-'),
-        (23, ' '),
-        (34, '-'),
-        (35, ' '),
-        (46, '-'),
-    ];
-    let separadores = match linha.chars().count() {
-        47 => BANCARIO,
-        48 => ARRECADACAO,
-        _ => return linha.to_owned(),
-    };
-    let mut texto = String::with_capacity(linha.len() + separadores.len());
-    for (indice, digito) in linha.chars().enumerate() {
-        texto.push(digito);
-        if let Some(&(_, separador)) = separadores.iter().find(|&&(depois_de, _)| depois_de == indice) {
-            texto.push(separador);
-        }
-    }
-    texto
-}
-
 /// A date as `dd/mm/aaaa`.
 fn data(dia: NaiveDate) -> String {
     dia.format("%d/%m/%Y").to_string()
@@ -404,7 +366,7 @@ pub fn boleto(fatura: &Fatura, dados: &DadosTerminal, colunas: u16) -> Impresso 
     if let Some(linha) = &fatura.linha_digitavel {
         layout.separador();
         layout.linha("Linha digitável:", DESTAQUE);
-        layout.linha(&linha_digitavel_formatada(linha), NORMAL);
+        layout.linha(&crate::domain::boleto::formatar_linha(linha), NORMAL);
     }
     if let Some(codigo) = &fatura.codigo_barras {
         layout.elementos.push(Elemento::Avanco(1));

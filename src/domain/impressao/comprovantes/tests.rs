@@ -80,9 +80,9 @@ fn linha_digitavel_como_o_boleto_formata() {
         "846300000003299902962024004101360008002006441147",
     ] {
         let decodificado = boleto::decode(linha, hoje).unwrap();
-        assert_eq!(linha_digitavel_formatada(linha), decodificado.linha_formatada());
+        assert_eq!(crate::domain::boleto::formatar_linha(linha), decodificado.linha_formatada());
     }
-    assert_eq!(linha_digitavel_formatada("123"), "123");
+    assert_eq!(crate::domain::boleto::formatar_linha("123"), "123");
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn boleto_tem_linha_itf_e_qr() {
         }));
         let linhas = textos(&impresso);
         // The formatted linha, split only at its spaces, reads back whole.
-        let formatada = linha_digitavel_formatada(exemplos::LINHA_EXEMPLO);
+        let formatada = crate::domain::boleto::formatar_linha(exemplos::LINHA_EXEMPLO);
         let inicio = linhas
             .iter()
             .position(|l| formatada.starts_with(*l) && !l.is_empty())

@@ -214,9 +214,7 @@ pub async fn imprimir(
             });
         }
         tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
-        atual = api
-            .send(api.local.get(&format!("/v1/impressoes/{id}")))
-            .await?;
+        atual = api.send(api.local.get(&format!("/v1/impressoes/{id}"))).await?;
     }
 }
 

@@ -80,7 +80,10 @@ fn linha_digitavel_como_o_boleto_formata() {
         "846300000003299902962024004101360008002006441147",
     ] {
         let decodificado = boleto::decode(linha, hoje).unwrap();
-        assert_eq!(crate::domain::boleto::formatar_linha(linha), decodificado.linha_formatada());
+        assert_eq!(
+            crate::domain::boleto::formatar_linha(linha),
+            decodificado.linha_formatada()
+        );
     }
     assert_eq!(crate::domain::boleto::formatar_linha("123"), "123");
 }

@@ -147,7 +147,7 @@ pub fn boleto_pdf(fatura: &Fatura, beneficiario: &Beneficiario, hoje: NaiveDate)
 }
 
 /// `hoje` at 00:00 UTC, the document's creation and modification date: a date that depends only on the input.
-fn meia_noite_utc(hoje: NaiveDate) -> printpdf::OffsetDateTime {
+pub(crate) fn meia_noite_utc(hoje: NaiveDate) -> printpdf::OffsetDateTime {
     printpdf::OffsetDateTime {
         date: printpdf::Date {
             year: hoje.year(),
@@ -174,6 +174,17 @@ fn meia_noite_utc(hoje: NaiveDate) -> printpdf::OffsetDateTime {
 /// counter, so two renders in one process would differ; the first half is replaced by the barcode (a permanent
 /// identifier of the boleto) and the second by the barcode and `hoje` (this rendering of it).
 fn salvar(documento: &PdfDocument, codigo_barras: &str, hoje: NaiveDate) -> Result<Vec<u8>, PdfError> {
+    let ids = [
+        codigo_barras.to_owned(),
+        format!("{codigo_barras}{}", hoje.format("%Y%m%d")),
+    ];
+    salvar_deterministico(documento, ids).map_err(PdfError::Render)
+}
+
+/// Serialises a printpdf document with the trailer `/ID` given (printpdf would draw one from a process-wide
+/// counter) and without the empty information keys printpdf writes: the same document gives the same bytes. The
+/// boleto and the receipt previews both save through here.
+pub(crate) fn salvar_deterministico(documento: &PdfDocument, ids: [String; 2]) -> Result<Vec<u8>, String> {
     let opcoes = PdfSaveOptions {
         optimize: true,
         subset_fonts: true,
@@ -186,40 +197,34 @@ fn salvar(documento: &PdfDocument, codigo_barras: &str, hoje: NaiveDate) -> Resu
         .iter()
         .find(|a| a.severity == printpdf::PdfParseErrorSeverity::Error)
     {
-        return Err(PdfError::Render(aviso.msg.clone()));
+        return Err(aviso.msg.clone());
     }
-    let ids = [
-        codigo_barras.to_owned(),
-        format!("{codigo_barras}{}", hoje.format("%Y%m%d")),
-    ];
     let entradas = lopdf
         .trailer
         .get_mut(b"ID")
         .and_then(|id| id.as_array_mut())
-        .map_err(|e| PdfError::Render(format!("/ID: {e}")))?;
+        .map_err(|e| format!("/ID: {e}"))?;
     for (entrada, id) in entradas.iter_mut().zip(ids) {
-        let bytes = entrada
-            .as_str_mut()
-            .map_err(|e| PdfError::Render(format!("/ID: {e}")))?;
+        let bytes = entrada.as_str_mut().map_err(|e| format!("/ID: {e}"))?;
         *bytes = id.into_bytes();
     }
     // printpdf always writes a `GTS_PDFXVersion` key, empty for a document that follows no PDF/X profile, which
-    // makes readers such as pdfinfo report the boleto as PDF/X; that key and the other empty ones go.
+    // makes readers such as pdfinfo report the PDF as PDF/X; that key and the other empty ones go.
     let info = lopdf
         .trailer
         .get(b"Info")
         .and_then(|info| info.as_reference())
-        .map_err(|e| PdfError::Render(format!("/Info: {e}")))?;
+        .map_err(|e| format!("/Info: {e}"))?;
     let info = lopdf
         .get_object_mut(info)
         .and_then(|info| info.as_dict_mut())
-        .map_err(|e| PdfError::Render(format!("/Info: {e}")))?;
+        .map_err(|e| format!("/Info: {e}"))?;
     for chave in [&b"GTS_PDFXVersion"[..], b"Identifier", b"Keywords", b"Author"] {
         info.remove(chave);
     }
     lopdf.compress();
     let mut bytes = Vec::new();
-    lopdf.save_to(&mut bytes).map_err(|e| PdfError::Render(e.to_string()))?;
+    lopdf.save_to(&mut bytes).map_err(|e| e.to_string())?;
     Ok(bytes)
 }
 

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use printpdf::{
     Color, FontId, Greyscale, Line, LineDashPattern, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
-    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem,
+    PdfFontHandle, PdfPage, Point, Pt, Rect, TextItem,
 };
 
 use crate::domain::impressao::preview::{
@@ -261,25 +261,8 @@ fn retangulos(bitmap: &Bitmap) -> Vec<(u32, u32, u32, u32)> {
 
 /// A fixed date for the document's dates (2000-01-01 00:00 UTC): a receipt's PDF depends only on its content.
 fn data_fixa() -> printpdf::OffsetDateTime {
-    printpdf::OffsetDateTime {
-        date: printpdf::Date {
-            year: 2000,
-            month: 1,
-            day: 1,
-        },
-        time: printpdf::Time {
-            hour: 0,
-            minute: 0,
-            second: 0,
-            millisecond: 0,
-        },
-        offset: printpdf::Offset {
-            hours: 0,
-            minutes: 0,
-            seconds: 0,
-            milliseconds: 0,
-        },
-    }
+    let dia = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+    crate::domain::pdf::meia_noite_utc(dia)
 }
 
 /// A fingerprint of the receipt (FNV-1a, 64 bits, of its layout and width) as 16 hex digits, for the `/ID`.
@@ -291,49 +274,9 @@ fn impressao_digital(impresso: &Impresso, pontos_por_linha: u32) -> String {
     format!("{hash:016x}")
 }
 
-/// Serialises with a deterministic trailer `/ID` (printpdf draws it from a process-wide counter) and without the
-/// empty information keys printpdf writes, as `domain::pdf` does.
+/// Serialises with the trailer `/ID` of this receipt ([`crate::domain::pdf::salvar_deterministico`]).
 fn salvar(documento: &PdfDocument, id: &str) -> Result<Vec<u8>, PreviewError> {
-    let erro = |e: String| PreviewError::Imagem(e);
-    let opcoes = PdfSaveOptions {
-        optimize: true,
-        subset_fonts: true,
-        secure: true,
-        image_optimization: None,
-    };
-    let mut avisos = Vec::new();
-    let mut lopdf = documento.to_lopdf_document(&opcoes, &mut avisos);
-    if let Some(aviso) = avisos
-        .iter()
-        .find(|a| a.severity == printpdf::PdfParseErrorSeverity::Error)
-    {
-        return Err(erro(aviso.msg.clone()));
-    }
-    let entradas = lopdf
-        .trailer
-        .get_mut(b"ID")
-        .and_then(|id| id.as_array_mut())
-        .map_err(|e| erro(format!("/ID: {e}")))?;
-    for entrada in entradas.iter_mut() {
-        let bytes = entrada.as_str_mut().map_err(|e| erro(format!("/ID: {e}")))?;
-        *bytes = id.as_bytes().to_vec();
-    }
-    let info = lopdf
-        .trailer
-        .get(b"Info")
-        .and_then(|info| info.as_reference())
-        .map_err(|e| erro(format!("/Info: {e}")))?;
-    let info = lopdf
-        .get_object_mut(info)
-        .and_then(|info| info.as_dict_mut())
-        .map_err(|e| erro(format!("/Info: {e}")))?;
-    for chave in [&b"GTS_PDFXVersion"[..], b"Identifier", b"Keywords", b"Author"] {
-        info.remove(chave);
-    }
-    lopdf.compress();
-    let mut bytes = Vec::new();
-    lopdf.save_to(&mut bytes).map_err(|e| erro(e.to_string()))?;
-    Ok(bytes)
+    crate::domain::pdf::salvar_deterministico(documento, [id.to_owned(), id.to_owned()]).map_err(PreviewError::Imagem)
 }
 
 #[cfg(test)]

@@ -68,7 +68,13 @@ async fn the_test_page_is_printed_and_followed_until_printed() {
     let impressos = emulador.impressos();
     assert_eq!(impressos.len(), 1, "one page printed");
     let pagina = &impressos[0];
-    // The suite's stand-in encoder writes ASCII and `?` for the rest; the real one is checked by the golden tests.
+    // The page as the printer reads it in its code page (PC860): the accented alphabet included, nothing unmapped.
+    let lido = common::escpos::conferir_texto(
+        &common::escpos::comandos(pagina).unwrap(),
+        borda::domain::impressao::escpos::PaginaDeCodigo::Pc860,
+    )
+    .unwrap();
+    assert!(lido.contains("ÁÉÍÓÚ ÂÊÔ ÃÕ Ç\náéíóú âêô ãõ ç"), "{lido}");
     for trecho in [
         "TESTE DE IMPRESS".as_bytes(),
         concat!("borda ", env!("CARGO_PKG_VERSION")).as_bytes(),

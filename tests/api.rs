@@ -680,3 +680,50 @@ async fn the_offline_boleto_pdf_says_how_old_it_is() {
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     harness.stop().await;
 }
+
+#[tokio::test]
+async fn a_cached_answer_carries_an_etag_and_if_none_match_gets_304() {
+    let harness = Harness::start().await;
+    let path = "/v1/clientes/52998224725/faturas";
+    let first = harness.get(path).await;
+    assert_eq!(first.status(), reqwest::StatusCode::OK);
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let url = format!("{}{path}", harness.base);
+    let again = harness
+        .http
+        .get(&url)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), reqwest::StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"], tag.as_str());
+    assert!(again.headers().contains_key("cache-status"), "freshness still said");
+    assert!(again.bytes().await.unwrap().is_empty(), "no body");
+    let other = harness
+        .http
+        .get(&url)
+        .header("if-none-match", "\"outra\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), reqwest::StatusCode::OK);
+    // A payment changes the list, so its tag.
+    let faturas: serde_json::Value = other.json().await.unwrap();
+    let fatura = &faturas["faturas"][0];
+    let body = common::harness::pix_body(fatura["valor_atual"].as_str().unwrap());
+    let (status, _, _) = harness
+        .post_baixa(fatura["id"].as_str().unwrap(), Some("etag-1"), &body)
+        .await;
+    assert_eq!(status, reqwest::StatusCode::ACCEPTED);
+    let changed = harness
+        .http
+        .get(&url)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), reqwest::StatusCode::OK);
+    assert_ne!(changed.headers()["etag"], tag.as_str());
+    harness.stop().await;
+}

@@ -8,6 +8,7 @@
 
 mod baixas;
 mod clientes;
+mod etag;
 mod faturas;
 mod formats;
 mod guards;
@@ -148,17 +149,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
+            header::IF_NONE_MATCH,
             HeaderName::from_static("idempotency-key"),
             HeaderName::from_static("cpfcnpj"),
             HeaderName::from_static("limitepagamentoforma"),
         ])
-        .expose_headers([header::AGE, HeaderName::from_static("cache-status")]);
+        .expose_headers([header::AGE, HeaderName::from_static("cache-status"), header::ETAG]);
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/v1", v1)
         .fallback(not_found)
         .with_state(state)
+        .layer(middleware::from_fn(etag::conditional))
         .layer(CatchPanicLayer::custom(|_| Problem::internal().into_response()))
         .layer(RequestBodyLimitLayer::new(config.api.body_limit))
         .layer(Extension(BodyDeadline(Duration::from_secs(

@@ -727,3 +727,18 @@ async fn a_cached_answer_carries_an_etag_and_if_none_match_gets_304() {
     assert_ne!(changed.headers()["etag"], tag.as_str());
     harness.stop().await;
 }
+
+#[tokio::test]
+async fn readiness_reports_the_background_check_of_the_database_file() {
+    let harness = Harness::start().await;
+    let mut ready = Value::Null;
+    for _ in 0..100 {
+        ready = harness.json("/readyz").await.2;
+        if ready["integridade"] != "verificando" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(ready["integridade"], "ok", "{ready}");
+    harness.stop().await;
+}

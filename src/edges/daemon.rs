@@ -153,6 +153,10 @@ impl Daemon {
                 }
             }),
             supervisor.spawn("store", vigiar_store(store.clone(), stopped.clone())),
+            supervisor.spawn(
+                "verificação do banco",
+                verificar_integridade(config.store.path.clone(), saude.clone(), stopped.clone()),
+            ),
         ];
         // One worker per printer owns its device.
         for posto in impressoras.postos() {
@@ -233,6 +237,27 @@ impl Supervisor {
             parou.notify_one();
         })
     }
+}
+
+/// Checks the whole database file once, in the background, so start-up does not grow with the cache (a cold file of
+/// 60 MB takes over a second to read). A healthy file is reported in `/readyz` and the part then waits for the
+/// daemon to stop; a corrupt one ends the part with SQLite's report, so the daemon exits as it used to refuse to
+/// start on such a file.
+async fn verificar_integridade(
+    path: std::path::PathBuf,
+    saude: Saude,
+    mut stopped: watch::Receiver<bool>,
+) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let resultado = tokio::task::spawn_blocking(move || Store::verificar_integridade(&path))
+        .await
+        .map_err(|error| format!("a verificação do banco falhou: {error}"))?
+        .map_err(|error| error.to_string());
+    saude.integridade_verificada(resultado.clone());
+    resultado?;
+    tracing::info!(elapsed = ?started.elapsed(), "database file checked: ok");
+    let _ = stopped.wait_for(|stop| *stop).await;
+    Ok(())
 }
 
 /// Asks the store thread for a trivial job, forever: `WATCHDOG=1` goes to systemd only after it answers, so a store

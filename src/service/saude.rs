@@ -14,6 +14,8 @@ struct Relato {
     mortas: Vec<(String, String)>,
     /// The ERP refused our credentials on the last post: what it said.
     credenciais_recusadas: Option<String>,
+    /// The background check of the database file: `None` while it runs, then its outcome.
+    integridade: Option<Result<(), String>>,
 }
 
 impl Saude {
@@ -48,6 +50,20 @@ impl Saude {
             _ => {}
         }
         relato.credenciais_recusadas = recusa;
+    }
+
+    /// Records the outcome of the check of the whole database file.
+    pub fn integridade_verificada(&self, resultado: Result<(), String>) {
+        self.relato().integridade = Some(resultado);
+    }
+
+    /// `verificando` while the check of the database file runs, then `ok` or SQLite's report.
+    pub fn integridade(&self) -> String {
+        match &self.relato().integridade {
+            None => "verificando".to_owned(),
+            Some(Ok(())) => "ok".to_owned(),
+            Some(Err(relatorio)) => relatorio.clone(),
+        }
     }
 
     /// Why the ERP refuses borda's credentials, while it does.

@@ -35,17 +35,15 @@ const STATEMENT_CACHE: usize = 64;
 /// `SQLITE_BUSY`.
 const BUSY_TIMEOUT_MS: i64 = 5000;
 
-/// Opens (creating if needed) the database at `path`, checks it and brings its schema up to [`SCHEMA_VERSION`].
+/// Opens (creating if needed) the database at `path` and brings its schema up to [`SCHEMA_VERSION`]. Reads no more
+/// of the file than the schema needs, so opening does not grow with the cache; the whole-file check is
+/// [`integrity_check`], which the daemon runs in the background once it serves.
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
-    let report = quick_check(&conn)?;
-    if report != "ok" {
-        return Err(StoreError::Corrompido(report));
-    }
     migrate(&mut conn)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
@@ -67,6 +65,17 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "busy_timeout", BUSY_TIMEOUT_MS)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
+}
+
+/// `PRAGMA quick_check` of the file at `path` on a connection of its own, read-only (WAL lets it read while the store
+/// thread writes): `Ok` when the file is healthy, else [`StoreError::Corrompido`] with SQLite's report.
+pub(super) fn integrity_check(path: &Path) -> Result<(), StoreError> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    conn.pragma_update(None, "busy_timeout", BUSY_TIMEOUT_MS)?;
+    match quick_check(&conn)?.as_str() {
+        "ok" => Ok(()),
+        report => Err(StoreError::Corrompido(report.to_owned())),
+    }
 }
 
 /// Runs `PRAGMA quick_check` and returns its rows joined by `"; "`: exactly `"ok"` when the file is healthy.

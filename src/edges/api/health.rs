@@ -56,12 +56,16 @@ pub struct Ready {
     pub partes_paradas: Vec<String>,
     /// While the ERP refuses borda's credentials: what it said. Payments wait (they are kept, not failed).
     pub credenciais_erp: Option<String>,
+    /// The check of the whole database file, run in the background after start-up: `verificando`, `ok`, or what
+    /// SQLite found (the daemon then stops).
+    pub integridade: String,
 }
 
 /// Readiness: 200 when the database answers, else 503. An offline ERP does
 /// not make borda unready: answering offline is its job. Probes poll this, so
 /// it asks the database one indexed count; the full integrity check runs once,
-/// when the store opens. A 503 carries `Retry-After`, like every 503.
+/// in the background after start-up, and is reported as `integridade`. A 503
+/// carries `Retry-After`, like every 503.
 #[utoipa::path(get, path = "/readyz", tag = "operacao", responses((status = 200, body = Ready), (status = 503, body = Ready)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let (status, db, outbox) = match state.totem.contar_baixas().await {
@@ -97,6 +101,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             impressoras,
             partes_paradas,
             credenciais_erp: state.saude.credenciais_recusadas(),
+            integridade: state.saude.integridade(),
         }),
     )
         .into_response();

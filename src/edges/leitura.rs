@@ -16,6 +16,7 @@ use crate::domain::baixa::{Baixa, Estado, Forma, NovaBaixa, Transacao};
 use crate::domain::model::Fatura;
 use crate::domain::money::Centavos;
 use crate::domain::{boleto, documento, pix};
+use crate::edges::json::ErroDeCampo;
 
 /// Why a JSON text is not a fatura or a baixa.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -139,35 +140,9 @@ fn ler<T: for<'de> Deserialize<'de>>(texto: &str, o_que: &str) -> Result<T, Erro
     }
     serde_path_to_error::deserialize(valor).map_err(|error| {
         let caminho = error.path().to_string();
-        let mensagem = error.into_inner().to_string();
-        // A missing field is named by its own path (`transacao.nsu`), not by the object that lacks it.
-        if let Some(ausente) = mensagem.strip_prefix("missing field ") {
-            let ausente = ausente.trim_matches('`');
-            let caminho = if caminho == "." {
-                ausente.to_owned()
-            } else {
-                format!("{caminho}.{ausente}")
-            };
-            return campo(caminho, "obrigatório e ausente");
-        }
-        let caminho = if caminho == "." { "(raiz)".to_owned() } else { caminho };
-        campo(caminho, motivo_serde(&mensagem))
+        let erro = ErroDeCampo::de_serde(&caminho, &error.into_inner().to_string());
+        campo(erro.campo.as_deref().unwrap_or("(raiz)"), erro.motivo())
     })
-}
-
-/// serde's messages in Portuguese where they are common; the rest as serde wrote them.
-fn motivo_serde(mensagem: &str) -> String {
-    if let Some(resto) = mensagem.strip_prefix("invalid type: ") {
-        return format!("tipo inválido: {resto}");
-    }
-    if mensagem.starts_with("input contains invalid characters")
-        || mensagem.starts_with("premature end of input")
-        || mensagem.starts_with("input is out of range")
-        || mensagem.starts_with("trailing input")
-    {
-        return format!("data inválida ({mensagem}): use AAAA-MM-DD");
-    }
-    mensagem.to_owned()
 }
 
 /// A fatura from the JSON the API answers for it (`FaturaView`, alone or with its freshness fields).

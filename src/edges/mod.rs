@@ -5,6 +5,7 @@ pub mod api;
 pub mod cli;
 pub mod daemon;
 pub mod http;
+pub mod json;
 pub mod leitura;
 pub mod local_api;
 pub mod outbox;

@@ -36,6 +36,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::config::Config;
 use crate::domain::pdf::Beneficiario;
+use crate::edges::json::ErroDeCampo;
 use crate::service::saude::Saude;
 use crate::service::{Answer, Origem, Totem};
 use problem::Problem;
@@ -276,7 +277,10 @@ fn json_problem(path: &str, error: &serde_json::Error) -> Problem {
         Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "json_invalido",
-            detalhe_json(path, &error.to_string()),
+            format!(
+                "Corpo JSON inválido: {}.",
+                ErroDeCampo::de_serde(path, &error.to_string())
+            ),
         )
     } else {
         Problem::new(
@@ -289,47 +293,6 @@ fn json_problem(path: &str, error: &serde_json::Error) -> Problem {
             ),
         )
     }
-}
-
-/// Portuguese for serde's data errors (`missing field `x``, `unknown field
-/// `x``, `invalid type: …`), naming the field by its path (`transacao.nsu`).
-fn detalhe_json(path: &str, message: &str) -> String {
-    let message = message.split(" at line ").next().unwrap_or(message);
-    let quoted = |text: &str| text.split('`').nth(1).map(str::to_owned);
-    let within = |field: &str| {
-        if path.is_empty() || path == "." {
-            field.to_owned()
-        } else if path.ends_with(&format!(".{field}")) || path == field {
-            path.to_owned()
-        } else {
-            format!("{path}.{field}")
-        }
-    };
-    let campo = if path.is_empty() || path == "." {
-        "corpo".to_owned()
-    } else {
-        path.to_owned()
-    };
-    if let Some(field) = message.strip_prefix("missing field ").and_then(quoted) {
-        return format!("Corpo JSON inválido: campo obrigatório `{}` ausente.", within(&field));
-    }
-    if let Some(field) = message.strip_prefix("unknown field ").and_then(quoted) {
-        return format!("Corpo JSON inválido: campo desconhecido `{}`.", within(&field));
-    }
-    if let Some(variant) = message.strip_prefix("unknown variant ").and_then(quoted) {
-        return format!("Corpo JSON inválido: `{campo}`: valor desconhecido `{variant}`.");
-    }
-    if message.starts_with("invalid type") {
-        return format!("Corpo JSON inválido: `{campo}`: tipo inválido.");
-    }
-    if message.starts_with("invalid length") {
-        return format!("Corpo JSON inválido: `{campo}`: tamanho inválido.");
-    }
-    if message.starts_with("duplicate field") {
-        let field = quoted(message).unwrap_or_default();
-        return format!("Corpo JSON inválido: campo `{}` repetido.", within(&field));
-    }
-    format!("Corpo JSON inválido: `{campo}`: valor inválido.")
 }
 
 /// `Age` and `Cache-Status` (RFC 9211) for an answer that may come from the cache.

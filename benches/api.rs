@@ -71,14 +71,7 @@ fn offline_faturas(c: &mut Criterion) {
         }
         latencies
     });
-    latencies.sort();
-    let at = |fraction: f64| latencies[((latencies.len() as f64 * fraction) as usize).min(latencies.len() - 1)];
-    println!(
-        "offline GET faturas over 10000 requests: p50 {:?}, p99 {:?}, max {:?}",
-        at(0.50),
-        at(0.99),
-        latencies[latencies.len() - 1]
-    );
+    report("offline GET faturas over 10000 requests", &mut latencies, "");
 
     c.bench_function("GET faturas, ERP down (cache)", |b| {
         b.to_async(&runtime).iter(|| async {
@@ -103,6 +96,18 @@ async fn online_daemon(store: &Path) -> (Daemon, DemoErp, String) {
     let config = Config::parse(&text, Path::new("bench.toml")).expect("config");
     let daemon = Daemon::start(config, listener).await.expect("daemon starts");
     (daemon, erp, format!("http://{addr}"))
+}
+
+/// Prints the p50, p99 and max of `latencies` (sorted here) under `what`, then `target`.
+fn report(what: &str, latencies: &mut [Duration], target: &str) {
+    latencies.sort();
+    let at = |fraction: f64| latencies[((latencies.len() as f64 * fraction) as usize).min(latencies.len() - 1)];
+    println!(
+        "{what}: p50 {:?}, p99 {:?}, max {:?}{target}",
+        at(0.50),
+        at(0.99),
+        latencies[latencies.len() - 1]
+    );
 }
 
 /// A R$ 10.00 PIX payment of the load fatura `L-<n>`.
@@ -156,13 +161,10 @@ fn baixa_while_pdfs_render(c: &mut Criterion) {
         }
         latencies
     });
-    latencies.sort();
-    let at = |fraction: f64| latencies[((latencies.len() as f64 * fraction) as usize).min(latencies.len() - 1)];
-    println!(
-        "baixa POST while 8 PDFs render, over 500 requests: p50 {:?}, p99 {:?}, max {:?} (target p99 < 50 ms)",
-        at(0.50),
-        at(0.99),
-        latencies[latencies.len() - 1]
+    report(
+        "baixa POST while 8 PDFs render, over 500 requests",
+        &mut latencies,
+        " (target p99 < 50 ms)",
     );
     c.bench_function("POST baixa while 8 PDFs render", |b| {
         b.to_async(&runtime).iter(|| {

@@ -404,20 +404,9 @@ fn documento_formatado(documento: &str) -> String {
     }
 }
 
-/// An amount the Brazilian way: `R$ 1.234,56`, `-R$ 0,50`.
+/// An amount the Brazilian way: `R$ 1.234,56`, `-R$ 0,50` ([`Centavos::em_reais`]).
 fn reais(valor: Centavos) -> String {
-    let centavos = valor.get();
-    let absoluto = centavos.unsigned_abs();
-    let inteiro = (absoluto / 100).to_string();
-    let mut agrupado = String::with_capacity(inteiro.len() + inteiro.len() / 3);
-    for (indice, digito) in inteiro.chars().enumerate() {
-        if indice > 0 && (inteiro.len() - indice).is_multiple_of(3) {
-            agrupado.push('.');
-        }
-        agrupado.push(digito);
-    }
-    let sinal = if centavos < 0 { "-" } else { "" };
-    format!("{sinal}R$ {agrupado},{:02}", absoluto % 100)
+    valor.em_reais()
 }
 
 /// Makes `texto` printable with a WinAnsi-encoded standard font: characters of CP1252 (all Portuguese letters among

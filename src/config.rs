@@ -153,18 +153,24 @@ impl FormaConfig {
     }
 }
 
-/// `[cache]`: how long an answer stays fresh.
+/// `[cache]`: how long an answer stays fresh, and how much memory keeps ready answers.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CacheConfig {
     /// Seconds during which a cached answer is served without asking the ERP;
     /// 0 asks the ERP on every request and uses the cache only when it fails.
     pub fresh_secs: u64,
+    /// KiB of memory for the API's ready answers (the JSON of the cached reads); 0 keeps none and every read goes to
+    /// the database.
+    pub memoria_kib: usize,
 }
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        CacheConfig { fresh_secs: 10 }
+        CacheConfig {
+            fresh_secs: 10,
+            memoria_kib: 2048,
+        }
     }
 }
 

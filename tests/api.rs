@@ -742,3 +742,108 @@ async fn readiness_reports_the_background_check_of_the_database_file() {
     assert_eq!(ready["integridade"], "ok", "{ready}");
     harness.stop().await;
 }
+
+/// The memory of ready answers against payments: many rounds of "pay one fatura, read at once", with readers hammering
+/// the same list and the fatura meanwhile. A read that starts after a payment was acknowledged never shows that fatura
+/// as open, from memory or anywhere else; and the memory did answer most reads, saying how fresh it is as the store's
+/// copy would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_memory_never_offers_a_fatura_paid_before_the_read() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    const RODADAS: usize = 100;
+    const LEITORES: usize = 6;
+    let harness = Arc::new(Harness::with(|config| config.cache.fresh_secs = 3600).await);
+    harness.erp().listar_carga(RODADAS);
+    let lista = format!("/v1/clientes/{}/faturas", borda::demo::CLIENTE_CARGA);
+    let (status, _, body) = harness.json(&lista).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["faturas"].as_array().unwrap().len(), RODADAS);
+    // From the store's copy, then from memory: both fresh, both said so.
+    for _ in 0..2 {
+        let (_, headers, again) = harness.json(&lista).await;
+        assert_eq!(again["origem"], "cache");
+        assert!(
+            headers["cache-status"]
+                .to_str()
+                .unwrap()
+                .starts_with("borda; hit; ttl=")
+        );
+        assert_eq!(again["faturas"], body["faturas"]);
+    }
+
+    // `pagas`: how many of L-1, L-2… had their POST acknowledged. A reader takes it before it sends.
+    let pagas = Arc::new(AtomicUsize::new(0));
+    let parar = Arc::new(AtomicBool::new(false));
+    let leitores: Vec<_> = (0..LEITORES)
+        .map(|leitor| {
+            let (harness, pagas, parar, lista) = (
+                Arc::clone(&harness),
+                Arc::clone(&pagas),
+                Arc::clone(&parar),
+                lista.clone(),
+            );
+            tokio::spawn(async move {
+                let mut leituras = 0;
+                while !parar.load(Ordering::SeqCst) {
+                    let antes = pagas.load(Ordering::SeqCst);
+                    if leitor % 2 == 0 {
+                        let (status, _, body) = harness.json(&lista).await;
+                        assert_eq!(status, StatusCode::OK, "{body}");
+                        for fatura in body["faturas"].as_array().unwrap() {
+                            let numero: usize = fatura["id"].as_str().unwrap()[2..].parse().unwrap();
+                            assert!(
+                                numero > antes,
+                                "L-{numero} was paid before this read, and is listed: {body}"
+                            );
+                        }
+                    } else if antes > 0 {
+                        let (status, _, body) = harness.json(&format!("/v1/faturas/L-{antes}")).await;
+                        assert_eq!(status, StatusCode::OK, "{body}");
+                        assert!(body["baixa"].is_object(), "L-{antes} shown without its baixa: {body}");
+                    }
+                    leituras += 1;
+                }
+                leituras
+            })
+        })
+        .collect();
+    for numero in 1..=RODADAS {
+        let id = format!("L-{numero}");
+        // The fatura read by id first, so that memory holds it open too.
+        let (_, _, fatura) = harness.json(&format!("/v1/faturas/{id}")).await;
+        assert!(fatura["baixa"].is_null(), "{fatura}");
+        let body = common::harness::pix_body("10.00");
+        let (status, _, baixa) = harness.post_baixa(&id, Some(&format!("memoria-{numero}")), &body).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+        pagas.store(numero, Ordering::SeqCst);
+        let (_, _, lista_agora) = harness.json(&lista).await;
+        let ids: Vec<&str> = lista_agora["faturas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
+        assert!(
+            !ids.contains(&id.as_str()),
+            "{id} listed right after its payment: {ids:?}"
+        );
+        assert_eq!(ids.len(), RODADAS - numero);
+        let (_, _, agora) = harness.json(&format!("/v1/faturas/{id}")).await;
+        assert_eq!(agora["baixa"]["id"], baixa["id"], "{agora}");
+    }
+    parar.store(true, Ordering::SeqCst);
+    let mut leituras = 0;
+    for leitor in leitores {
+        leituras += leitor.await.unwrap();
+    }
+    let (_, _, ready) = harness.json("/readyz").await;
+    let acertos = ready["memoria"]["acertos"].as_u64().unwrap();
+    assert!(leituras > RODADAS * 4, "the readers ran: {leituras}");
+    assert!(
+        acertos > 0 && ready["memoria"]["faltas"].as_u64().unwrap() > 0,
+        "{ready}"
+    );
+    assert!(ready["memoria"]["bytes"].as_u64().unwrap() <= ready["memoria"]["limite_bytes"].as_u64().unwrap());
+}

@@ -184,6 +184,8 @@ struct Shared {
     modo_baixa: Mutex<ModoBaixa>,
     /// Whether lists and by-id answers carry every fatura's value as [`VALOR_ILEGIVEL`].
     valor_ilegivel: std::sync::atomic::AtomicBool,
+    /// How many load faturas (`L-1` up) the load customer's list shows ([`DemoErp::listar_carga`]).
+    carga_listada: AtomicUsize,
     requests: AtomicUsize,
     /// Every HTTP request, in arrival order.
     pedidos: Mutex<Vec<Pedido>>,
@@ -308,6 +310,7 @@ impl DemoErp {
             modo: Mutex::new(Modo::Normal),
             modo_baixa: Mutex::new(ModoBaixa::Normal),
             valor_ilegivel: std::sync::atomic::AtomicBool::new(false),
+            carga_listada: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
             pedidos: Mutex::new(Vec::new()),
             data,
@@ -375,6 +378,12 @@ impl DemoErp {
     /// `valor_final`, `valor_inicial`, `valor`), as an adapter with a broken column does; `false` restores them.
     pub fn set_valor_ilegivel(&self, ilegivel: bool) {
         self.shared.valor_ilegivel.store(ilegivel, Ordering::SeqCst);
+    }
+
+    /// Makes the load customer ([`CLIENTE_CARGA`]) list the load faturas `L-1` to `L-<n>` that are not paid (none by
+    /// default: theirs are fetched by id).
+    pub fn listar_carga(&self, n: usize) {
+        self.shared.carga_listada.store(n, Ordering::SeqCst);
     }
 
     /// Every baixa it booked, in arrival order, repeats included: it books every POST of a known fatura, as the
@@ -570,16 +579,24 @@ async fn cliente(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<Stri
 async fn faturas(State(shared): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
     let documento = q.get("document").or_else(|| q.get("customer_document_number"));
     let contrato = q.get("id_contrato").or_else(|| q.get("contract_id"));
-    let records = documento
-        .and_then(|d| shared.data.cliente(d))
-        .map_or_else(Vec::new, |c| {
-            c.faturas
-                .iter()
-                .filter(|f| contrato.is_none_or(|requested| f.contrato.as_deref() == Some(requested.as_str())))
-                .filter(|f| !shared.paga(&f.id))
-                .map(|f| shared.servida(&f.record))
-                .collect()
-        });
+    let cliente = documento.and_then(|d| shared.data.cliente(d));
+    let mut records: Vec<Value> = cliente.map_or_else(Vec::new, |c| {
+        c.faturas
+            .iter()
+            .filter(|f| contrato.is_none_or(|requested| f.contrato.as_deref() == Some(requested.as_str())))
+            .filter(|f| !shared.paga(&f.id))
+            .map(|f| shared.servida(&f.record))
+            .collect()
+    });
+    if cliente.is_some_and(|c| c.documento == CLIENTE_CARGA) {
+        let listadas = u32::try_from(shared.carga_listada.load(Ordering::SeqCst)).unwrap_or(u32::MAX);
+        records.extend(
+            (1..=listadas)
+                .map(|numero| (format!("L-{numero}"), numero))
+                .filter(|(id, _)| !shared.paga(id))
+                .filter_map(|(id, numero)| shared.data.fatura_carga(&id, numero).ok()),
+        );
+    }
     Json(Value::Array(records))
 }
 

@@ -124,6 +124,9 @@ impl Daemon {
             fresh_secs: config.cache.fresh_secs,
             saude: saude.clone(),
             renders: api::render_permits(),
+            memoria: Arc::new(api::memoria::Memoria::new(
+                config.cache.memoria_kib.saturating_mul(1024),
+            )),
         };
         let app = api::router(state, &config);
         let limits = crate::edges::http::Limits::from_config(&config.api);

@@ -187,6 +187,27 @@ impl Totem {
         .await
     }
 
+    /// How a copy fetched from the ERP at `atualizado_em` may answer at `now`, by the policy of this module:
+    /// [`Origem::Fresh`] while it is younger than `fresh`, else [`Origem::Fallback`] while the ERP's circuit is open;
+    /// None when the ERP must be asked first. The read-through asks it of the store's copy, the API of the ready
+    /// answers it keeps in memory: one policy for both.
+    pub fn servir_copia(&self, atualizado_em: DateTime<Utc>, now: DateTime<Utc>) -> Option<Origem> {
+        let age = now.signed_duration_since(atualizado_em);
+        if age.to_std().is_ok_and(|age| age < self.fresh) {
+            Some(Origem::Fresh)
+        } else if self.erp.online() {
+            None
+        } else {
+            Some(Origem::Fallback)
+        }
+    }
+
+    /// The generation of the local data ([`Store::geracao`]): a copy of an answer taken when it read `g` is current
+    /// while this is still `g`. Read it *before* the read whose answer is kept.
+    pub fn geracao(&self) -> u64 {
+        self.store.geracao()
+    }
+
     /// The one policy every read follows (see the module documentation).
     async fn read_through<T, Fetch, Save, Saved>(
         &self,
@@ -201,13 +222,13 @@ impl Totem {
         Saved: Future<Output = Result<(), StoreError>>,
     {
         let now = Utc::now();
-        if let Some(hit) = &cached {
-            let age = now.signed_duration_since(hit.atualizado_em);
-            if age.to_std().is_ok_and(|age| age < self.fresh) {
-                return Ok(answer(hit.clone(), Origem::Fresh));
-            }
+        if let Some(hit) = cached.as_ref()
+            && let Some(origem) = self.servir_copia(hit.atualizado_em, now)
+        {
+            return Ok(answer(hit.clone(), origem));
         }
         if !self.erp.online() {
+            // The circuit may have opened since the question above.
             return cached
                 .map(|hit| answer(hit, Origem::Fallback))
                 .ok_or(ServiceError::Unavailable);

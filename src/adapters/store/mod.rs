@@ -131,6 +131,8 @@ pub struct Store {
     slots: Arc<Semaphore>,
     /// Cached rows read as misses because they were of another format or did not decode, since the store was opened.
     ilegiveis: Arc<AtomicU64>,
+    /// The number of jobs that changed a row, since the store was opened: see [`Store::geracao`].
+    geracao: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -164,6 +166,7 @@ impl Store {
                 jobs,
                 slots: Arc::new(Semaphore::new(QUEUE_CAPACITY)),
                 ilegiveis: Arc::new(AtomicU64::new(0)),
+                geracao: Arc::new(AtomicU64::new(0)),
             },
             thread,
         ))
@@ -186,10 +189,16 @@ impl Store {
             .await
             .map_err(|_| StoreError::Encerrado)?;
         let (reply_tx, reply_rx) = oneshot::channel();
+        let geracao = Arc::clone(&self.geracao);
         let job: Job = Box::new(move |conn| {
             // The job is off the queue: its slot is free for the next caller.
             drop(permit);
+            let before = conn.total_changes();
             let result = in_transaction(conn, behavior, f);
+            // Before the caller hears back: once a write returns, no reader can take the older generation for current.
+            if conn.total_changes() != before {
+                geracao.fetch_add(1, Ordering::Release);
+            }
             // The caller may have stopped waiting; the work is done (and committed) regardless.
             let _ = reply_tx.send(result);
         });
@@ -200,6 +209,18 @@ impl Store {
     /// A job that does nothing: answers while the store thread takes jobs (the daemon's watchdog asks it).
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.call(TransactionBehavior::Deferred, |_| Ok(())).await
+    }
+
+    /// The store's generation: it moves on after every job that changed a row (a cached answer, a baixa, a print job),
+    /// before that job's caller hears back, and never otherwise.
+    ///
+    /// This is what keeps a copy of the store's data held elsewhere (the API's memory of ready answers) coherent: take
+    /// the generation *before* a read, keep it with what was read, and the copy is current exactly while the
+    /// generation has not moved. A write between the two makes the copy look stale even if it is not (a needless
+    /// miss), never the reverse. One counter for the whole file, because writes are rare next to reads (a payment, a
+    /// refresh from the ERP) and a counter per customer would have to be told which customers each write touches.
+    pub fn geracao(&self) -> u64 {
+        self.geracao.load(Ordering::Acquire)
     }
 
     /// How many cached rows were read as misses because they were of another [`FORMATO_CACHE`] or did not decode,

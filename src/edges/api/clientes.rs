@@ -4,12 +4,13 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::memoria::{Chave, json, responder};
 use super::problem::Problem;
-use super::{ApiJson, AppState, checked_id, documento, freshness_headers};
+use super::{ApiJson, AppState, checked_id, documento};
 use crate::edges::views::{ClienteBody, ContratoView, FaturaView, FaturasBody, Freshness};
 use crate::service::ServiceError;
 
@@ -29,12 +30,14 @@ impl From<ServiceError> for Problem {
     responses((status = 200, body = ClienteBody), (status = 404, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn cliente(State(state): State<AppState>, Path(documento_text): Path<String>) -> Result<Response, Problem> {
     let documento = documento(&documento_text)?;
-    let answer = state.totem.cliente(&documento).await?;
-    Ok((
-        freshness_headers(&answer, state.fresh_secs),
-        Json(ClienteBody::from(&answer)),
+    let chave = Chave::Cliente(documento.clone());
+    responder(
+        &state,
+        chave,
+        || state.totem.cliente(&documento),
+        |answer| json(&ClienteBody::from(answer)),
     )
-        .into_response())
+    .await
 }
 
 /// `?contrato=` filter of the faturas list.
@@ -62,12 +65,22 @@ pub async fn faturas(
         .transpose()?
         .map(str::trim)
         .filter(|contrato| !contrato.is_empty());
-    let answer = state.totem.faturas(&documento, contrato).await?;
-    let body = FaturasBody {
-        faturas: answer.valor.iter().map(FaturaView::from).collect(),
-        freshness: Freshness::from(&answer),
+    let chave = Chave::Faturas {
+        documento: documento.clone(),
+        contrato: contrato.map(str::to_owned),
     };
-    Ok((freshness_headers(&answer, state.fresh_secs), Json(body)).into_response())
+    responder(
+        &state,
+        chave,
+        || state.totem.faturas(&documento, contrato),
+        |answer| {
+            json(&FaturasBody {
+                faturas: answer.valor.iter().map(FaturaView::from).collect(),
+                freshness: Freshness::from(answer),
+            })
+        },
+    )
+    .await
 }
 
 /// The customer's contracts (installations).
@@ -76,9 +89,13 @@ pub async fn faturas(
     responses((status = 200, body = Vec<ContratoView>), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn contratos(State(state): State<AppState>, Path(documento_text): Path<String>) -> Result<Response, Problem> {
     let documento = documento(&documento_text)?;
-    let answer = state.totem.contratos(&documento).await?;
-    let body: Vec<ContratoView> = answer.valor.iter().map(ContratoView::from).collect();
-    Ok((freshness_headers(&answer, state.fresh_secs), Json(body)).into_response())
+    responder(
+        &state,
+        Chave::Contratos(documento.clone()),
+        || state.totem.contratos(&documento),
+        |answer| json(&answer.valor.iter().map(ContratoView::from).collect::<Vec<_>>()),
+    )
+    .await
 }
 
 /// Body of `POST …/desbloqueio`.

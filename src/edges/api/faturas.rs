@@ -1,10 +1,10 @@
 //! `/v1/faturas/{id}…`: one fatura, its boleto PDF, its barcode and its PIX QR.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
+use super::memoria::{Chave, json, responder};
 use super::problem::Problem;
 use super::{AppState, binary, checked_id, freshness_headers, render};
 use crate::domain::model::Fatura;
@@ -19,12 +19,19 @@ const ID_FATURA: &str = "id da fatura";
     params(("id" = String, Path, description = "the ERP's id of the fatura")),
     responses((status = 200, body = FaturaBody), (status = 404, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn fatura(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
-    let answer = state.totem.fatura(checked_id(ID_FATURA, &id)?).await?;
-    let body = FaturaBody {
-        fatura: FaturaView::from(&answer.valor),
-        freshness: Freshness::from(&answer),
-    };
-    Ok((freshness_headers(&answer, state.fresh_secs), Json(body)).into_response())
+    let id = checked_id(ID_FATURA, &id)?;
+    responder(
+        &state,
+        Chave::Fatura(id.to_owned()),
+        || state.totem.fatura(id),
+        |answer| {
+            json(&FaturaBody {
+                fatura: FaturaView::from(&answer.valor),
+                freshness: Freshness::from(answer),
+            })
+        },
+    )
+    .await
 }
 
 /// The boleto as PDF: the ERP's own when it has one (base64 from the boleto
@@ -36,7 +43,7 @@ pub async fn fatura(State(state): State<AppState>, Path(id): Path<String>) -> Re
         (status = 404, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
 pub async fn boleto_pdf(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
     let answer = state.totem.fatura(checked_id(ID_FATURA, &id)?).await?;
-    let freshness = freshness_headers(&answer, state.fresh_secs);
+    let freshness = freshness_headers(answer.origem, answer.atualizado_em, state.fresh_secs);
     let (fatura, _) = answer.valor;
     if state.totem.online() {
         match state.totem.boleto_pdf_do_erp(&fatura.id).await {

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::impressoes::ImpressoraView;
+use super::memoria::MemoriaView;
 use super::problem::Problem;
 
 /// Liveness: 200 while the process serves and every background part runs; 503 naming the parts that stopped (the
@@ -59,6 +60,8 @@ pub struct Ready {
     /// The check of the whole database file, run in the background after start-up: `verificando`, `ok`, or what
     /// SQLite found (the daemon then stops).
     pub integridade: String,
+    /// The memory of ready answers: its size and how often it answered.
+    pub memoria: MemoriaView,
 }
 
 /// Readiness: 200 when the database answers, else 503. An offline ERP does
@@ -102,6 +105,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             partes_paradas,
             credenciais_erp: state.saude.credenciais_recusadas(),
             integridade: state.saude.integridade(),
+            memoria: state.memoria.contagem(),
         }),
     )
         .into_response();

@@ -14,6 +14,7 @@ mod formats;
 mod guards;
 mod health;
 mod impressoes;
+pub mod memoria;
 mod openapi;
 pub mod problem;
 
@@ -27,7 +28,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -38,7 +39,7 @@ use crate::config::Config;
 use crate::domain::pdf::Beneficiario;
 use crate::edges::json::ErroDeCampo;
 use crate::service::saude::Saude;
-use crate::service::{Answer, Origem, Totem};
+use crate::service::{Origem, Totem};
 use problem::Problem;
 
 /// What every handler may use.
@@ -52,6 +53,8 @@ pub struct AppState {
     pub saude: Saude,
     /// Bounds the PDF/PNG/SVG renders running at once (see [`render`]).
     pub renders: Arc<Semaphore>,
+    /// The ready answers of the cached reads ([`memoria`]).
+    pub memoria: Arc<memoria::Memoria>,
 }
 
 /// Renders at once: the kiosk has two cores; more renders only queue longer.
@@ -295,14 +298,12 @@ fn json_problem(path: &str, error: &serde_json::Error) -> Problem {
     }
 }
 
-/// `Age` and `Cache-Status` (RFC 9211) for an answer that may come from the cache.
-fn freshness_headers<T>(answer: &Answer<T>, fresh_secs: u64) -> [(HeaderName, HeaderValue); 2] {
-    let age = Utc::now()
-        .signed_duration_since(answer.atualizado_em)
-        .num_seconds()
-        .max(0);
-    let age = if answer.origem == Origem::Upstream { 0 } else { age };
-    let status = match answer.origem {
+/// `Age` and `Cache-Status` (RFC 9211) for an answer that may come from the cache, from `origem` and when its data
+/// was fetched from the ERP.
+fn freshness_headers(origem: Origem, atualizado_em: DateTime<Utc>, fresh_secs: u64) -> [(HeaderName, HeaderValue); 2] {
+    let age = Utc::now().signed_duration_since(atualizado_em).num_seconds().max(0);
+    let age = if origem == Origem::Upstream { 0 } else { age };
+    let status = match origem {
         Origem::Upstream => "borda; fwd=miss; stored".to_owned(),
         Origem::Fresh => format!(
             "borda; hit; ttl={}",

@@ -1,0 +1,275 @@
+//! The API's memory of ready answers: the JSON bodies of the cached reads (a customer, her open faturas, her
+//! contracts, one fatura), kept as bytes with their `ETag`, so that the kiosk's and the PDV's repeated questions are
+//! answered without a trip to the store thread, a SQL query or a JSON encode.
+//!
+//! Coherence rests on the store's generation ([`Totem::geracao`](crate::service::Totem::geracao)): an answer is kept
+//! with the generation read *before* the read that produced it, and is served only while the generation has not
+//! moved. Every job that writes a row (a baixa, a step of its sync, a refresh from the ERP, a print job) moves it
+//! before its caller hears back, so once `POST …/baixas` has answered, no answer kept from before can be served: a
+//! paid fatura is never offered from memory.
+//!
+//! Freshness is decided as for the store's copy ([`Totem::servir_copia`](crate::service::Totem::servir_copia)), so
+//! `Age`, `Cache-Status` and the body's `origem` are what they would be without the memory. Only answers the cache gave
+//! (`origem: cache`) are kept: an answer fetched from the ERP just moved the generation by being saved, and the next
+//! read, from the store, is the one kept.
+//!
+//! The memory is bounded by a byte budget (`[cache] memoria_kib`), evicting the least recently used answer first, and
+//! counts its hits and misses for `/readyz`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use lru::LruCache;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::problem::Problem;
+use super::{AppState, etag, freshness_headers};
+use crate::service::{Answer, Origem, ServiceError};
+
+/// What an answer is about: the request it answers, minus what does not change the answer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Chave {
+    Cliente(String),
+    Faturas {
+        documento: String,
+        contrato: Option<String>,
+    },
+    Contratos(String),
+    Fatura(String),
+}
+
+impl Chave {
+    /// Bytes the key holds, for the budget.
+    fn tamanho(&self) -> usize {
+        match self {
+            Chave::Cliente(texto) | Chave::Contratos(texto) | Chave::Fatura(texto) => texto.len(),
+            Chave::Faturas { documento, contrato } => documento.len() + contrato.as_ref().map_or(0, String::len),
+        }
+    }
+}
+
+/// A ready answer: the body as sent and what its headers are made of.
+#[derive(Debug)]
+struct Pronta {
+    corpo: Bytes,
+    etag: HeaderValue,
+    /// When the data was fetched from the ERP (`Age`, and the freshness policy).
+    atualizado_em: DateTime<Utc>,
+    /// The store's generation before the read this answer came from.
+    geracao: u64,
+}
+
+/// What an entry costs beyond its key and body: the list node, the `Arc`, the header value, the map's slot.
+const CUSTO_FIXO: usize = 160;
+
+impl Pronta {
+    fn custo(&self, chave: &Chave) -> usize {
+        CUSTO_FIXO + chave.tamanho() + self.corpo.len() + self.etag.len()
+    }
+}
+
+/// The memory: an LRU of ready answers within a byte budget.
+#[derive(Debug)]
+pub struct Memoria {
+    entradas: Mutex<Entradas>,
+    orcamento: usize,
+    acertos: AtomicU64,
+    faltas: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Entradas {
+    lru: LruCache<Chave, Arc<Pronta>>,
+    bytes: usize,
+}
+
+/// The memory's counts, as `/readyz` shows them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemoriaView {
+    /// Answers kept.
+    pub entradas: usize,
+    /// What they take, in bytes (estimated), within `limite_bytes`.
+    pub bytes: usize,
+    pub limite_bytes: usize,
+    /// Reads answered from memory since start-up.
+    pub acertos: u64,
+    /// Reads that went to the store (nothing kept, or kept before a write).
+    pub faltas: u64,
+}
+
+impl Memoria {
+    /// A memory of at most `orcamento` bytes; 0 keeps nothing.
+    pub fn new(orcamento: usize) -> Memoria {
+        Memoria {
+            entradas: Mutex::new(Entradas {
+                lru: LruCache::unbounded(),
+                bytes: 0,
+            }),
+            orcamento,
+            acertos: AtomicU64::new(0),
+            faltas: AtomicU64::new(0),
+        }
+    }
+
+    pub fn contagem(&self) -> MemoriaView {
+        let entradas = self.lock();
+        MemoriaView {
+            entradas: entradas.lru.len(),
+            bytes: entradas.bytes,
+            limite_bytes: self.orcamento,
+            acertos: self.acertos.load(Ordering::Relaxed),
+            faltas: self.faltas.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The answer kept for `chave`, if it was kept at generation `geracao` (the current one); an older one is dropped.
+    fn buscar(&self, chave: &Chave, geracao: u64) -> Option<Arc<Pronta>> {
+        let mut entradas = self.lock();
+        let pronta = Arc::clone(entradas.lru.get(chave)?);
+        if pronta.geracao == geracao {
+            return Some(pronta);
+        }
+        if let Some(velha) = entradas.lru.pop(chave) {
+            entradas.bytes -= velha.custo(chave);
+        }
+        None
+    }
+
+    /// Keeps `pronta` for `chave`, evicting the least recently used answers until it fits the budget.
+    fn guardar(&self, chave: Chave, pronta: Pronta) {
+        let custo = pronta.custo(&chave);
+        if custo > self.orcamento {
+            return;
+        }
+        let mut entradas = self.lock();
+        if let Some(velha) = entradas.lru.pop(&chave) {
+            entradas.bytes -= velha.custo(&chave);
+        }
+        while entradas.bytes + custo > self.orcamento {
+            let Some((velha_chave, velha)) = entradas.lru.pop_lru() else {
+                break;
+            };
+            entradas.bytes -= velha.custo(&velha_chave);
+        }
+        entradas.bytes += custo;
+        entradas.lru.put(chave, Arc::new(pronta));
+    }
+
+    /// The entries; a panic while they were held left them whole (every change above is one call), so a poisoned
+    /// lock is taken as it is.
+    fn lock(&self) -> MutexGuard<'_, Entradas> {
+        self.entradas.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Answers a cached read: from memory when a kept answer is current and the freshness policy lets a copy answer,
+/// else by `ler` (the read-through), keeping what the cache answered. `vista` makes the body of an answer.
+pub async fn responder<T, V, L, F>(state: &AppState, chave: Chave, ler: L, vista: V) -> Result<Response, Problem>
+where
+    L: FnOnce() -> F,
+    F: Future<Output = Result<Answer<T>, ServiceError>>,
+    V: FnOnce(&Answer<T>) -> Result<Bytes, Problem>,
+{
+    let memoria = &state.memoria;
+    let geracao = state.totem.geracao();
+    if let Some(pronta) = memoria.buscar(&chave, geracao)
+        && let Some(origem) = state.totem.servir_copia(pronta.atualizado_em, Utc::now())
+    {
+        memoria.acertos.fetch_add(1, Ordering::Relaxed);
+        return Ok(resposta(state, &pronta, origem));
+    }
+    memoria.faltas.fetch_add(1, Ordering::Relaxed);
+    // `geracao` was read before this read starts: a write that lands meanwhile makes what is kept look stale.
+    let answer = ler().await?;
+    let corpo = vista(&answer)?;
+    let pronta = Pronta {
+        etag: etag::tag(&corpo),
+        corpo,
+        atualizado_em: answer.atualizado_em,
+        geracao,
+    };
+    let response = resposta(state, &pronta, answer.origem);
+    if answer.origem != Origem::Upstream {
+        memoria.guardar(chave, pronta);
+    }
+    Ok(response)
+}
+
+/// The JSON body of `view`.
+pub fn json<V: Serialize>(view: &V) -> Result<Bytes, Problem> {
+    serde_json::to_vec(view).map(Bytes::from).map_err(|error| {
+        tracing::error!(%error, "an answer could not be encoded");
+        Problem::internal()
+    })
+}
+
+fn resposta(state: &AppState, pronta: &Pronta, origem: Origem) -> Response {
+    let mut response = (
+        freshness_headers(origem, pronta.atualizado_em, state.fresh_secs),
+        Body::from(pronta.corpo.clone()),
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(header::ETAG, pronta.etag.clone());
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pronta(corpo: &str, geracao: u64) -> Pronta {
+        let corpo = Bytes::from(corpo.to_owned());
+        Pronta {
+            etag: etag::tag(&corpo),
+            corpo,
+            atualizado_em: DateTime::UNIX_EPOCH,
+            geracao,
+        }
+    }
+
+    #[test]
+    fn an_answer_is_served_only_at_the_generation_it_was_kept_at() {
+        let memoria = Memoria::new(1 << 20);
+        let chave = Chave::Fatura("F1".into());
+        memoria.guardar(chave.clone(), pronta("{}", 7));
+        assert!(memoria.buscar(&chave, 7).is_some());
+        assert!(memoria.buscar(&chave, 8).is_none(), "a write happened since");
+        assert!(memoria.buscar(&chave, 7).is_none(), "the stale answer was dropped");
+        assert_eq!(memoria.contagem().bytes, 0);
+    }
+
+    #[test]
+    fn the_budget_evicts_the_least_recently_used() {
+        let corpo = "x".repeat(1000);
+        let um = pronta(&corpo, 0).custo(&Chave::Fatura("F0".into()));
+        let memoria = Memoria::new(3 * um);
+        for n in 0..3 {
+            memoria.guardar(Chave::Fatura(format!("F{n}")), pronta(&corpo, 0));
+        }
+        assert!(
+            memoria.buscar(&Chave::Fatura("F0".into()), 0).is_some(),
+            "F0 is now the most recent"
+        );
+        memoria.guardar(Chave::Fatura("F3".into()), pronta(&corpo, 0));
+        let contagem = memoria.contagem();
+        assert_eq!((contagem.entradas, contagem.bytes), (3, 3 * um));
+        assert!(
+            memoria.buscar(&Chave::Fatura("F1".into()), 0).is_none(),
+            "F1 was the least recent"
+        );
+        assert!(memoria.buscar(&Chave::Fatura("F0".into()), 0).is_some());
+        // Replacing an entry does not count it twice; one larger than the budget is not kept.
+        memoria.guardar(Chave::Fatura("F0".into()), pronta(&corpo, 1));
+        assert_eq!(memoria.contagem().bytes, 3 * um);
+        memoria.guardar(Chave::Fatura("F9".into()), pronta(&"x".repeat(4 * um), 1));
+        assert!(memoria.buscar(&Chave::Fatura("F9".into()), 1).is_none());
+        assert!(Memoria::new(0).contagem().limite_bytes == 0);
+    }
+}

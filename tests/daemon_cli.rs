@@ -91,6 +91,36 @@ fn demo_serves_faturas_and_stops_cleanly_on_sigterm() {
     assert!(status.success(), "{status:?}");
 }
 
+#[test]
+fn demo_erp_only_serves_the_erp_and_prints_the_section_that_points_at_it() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_borda"))
+        .args(["demo", "--erp-only", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut section = String::new();
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        section.push_str(&line);
+        section.push('\n');
+        if line.starts_with("auth_value") {
+            break;
+        }
+    }
+    let config: toml::Table = toml::from_str(&section[section.find("[erp]").expect("an [erp] section")..]).unwrap();
+    let base = config["erp"]["base_url"].as_str().unwrap();
+    common::install_crypto();
+    let probe = reqwest::blocking::get(base).unwrap();
+    assert!(probe.status().is_success());
+    assert!(probe.text().unwrap().contains("ERP de demonstração"));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
 /// A `borda sync` configuration pointing at `addr`.
 fn sync_config(dir: &std::path::Path, addr: &str) -> std::path::PathBuf {
     let path = dir.join("sync.toml");

@@ -64,3 +64,84 @@ async fn systemd_hears_ready_then_watchdog_pings_then_stopping() {
     assert!(status.success(), "a clean stop exits 0: {status}");
     erp.stop().await;
 }
+
+/// Start-up reads only the schema, so a file whose tables are damaged still starts; the check of the whole file,
+/// run in the background once borda serves, finds the damage, says what SQLite found, and the daemon exits non-zero
+/// for systemd to restart it (and the technician to see why) instead of serving from a broken cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_damaged_past_its_schema_is_found_by_the_background_check_and_borda_exits() {
+    common::install_crypto();
+    let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::configure(dir.path(), &erp);
+    let http = reqwest::Client::new();
+    // A file with data.
+    let mut child = served.spawn(&http).await;
+    for documento in ["52998224725", "11144477735"] {
+        let url = format!("{}/v1/clientes/{documento}/faturas", served.base);
+        assert!(http.get(url).send().await.unwrap().status().is_success());
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    // The daemon leaves its last writes in the WAL; fold them into the file, as a checkpoint would, and find where the
+    // cached faturas live.
+    let conn = rusqlite::Connection::open(&served.db).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    let page_size: u32 = conn.query_row("PRAGMA page_size", [], |row| row.get(0)).unwrap();
+    let root: u32 = conn
+        .query_row("SELECT rootpage FROM sqlite_master WHERE name = 'faturas'", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    conn.close().unwrap();
+    // That table's page overwritten; the schema, which start-up reads, intact.
+    let mut bytes = std::fs::read(&served.db).unwrap();
+    let (root, page_size) = (root as usize, page_size as usize);
+    let page = (root - 1) * page_size..root * page_size;
+    for (index, byte) in bytes[page].iter_mut().enumerate() {
+        *byte = 0xA5 ^ (index as u8);
+    }
+    std::fs::write(&served.db, bytes).unwrap();
+
+    let log = dir.path().join("borda.log");
+    let socket_path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_borda"))
+        .args(["serve", "--config", served.config.to_str().unwrap()])
+        .env("NOTIFY_SOCKET", &socket_path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    read_until(&socket, &mut seen, Duration::from_secs(10), |seen| {
+        seen.iter().any(|line| line == "READY=1")
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "borda kept serving a damaged database: {}",
+                std::fs::read_to_string(&log).unwrap()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(!status.success(), "{status}");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.contains("verificação do banco"),
+        "the log names the part that stopped: {log}"
+    );
+    assert!(log.contains("corrompido"), "and what it found: {log}");
+    erp.stop().await;
+}

@@ -147,9 +147,12 @@ struct PrintTestArgs {
 
 #[derive(Debug, Args)]
 struct DemoArgs {
-    /// Address of the API; port 0 picks a free one.
+    /// Address of the API (with --erp-only, of the demo ERP); port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: std::net::SocketAddr,
+    /// Serve only the demo ERP, and print the `[erp]` section that points `borda serve` at it.
+    #[arg(long)]
+    erp_only: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -287,7 +290,11 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Pix(PixCommand::Qr(args)) => pix_qr(args),
         Command::Documento(args) => documento_command(args),
         Command::Serve(args) => run_daemon(crate::edges::daemon::serve(&args.config)),
-        Command::Demo(args) => run_daemon(crate::edges::daemon::demo(args.listen)),
+        Command::Demo(DemoArgs {
+            listen,
+            erp_only: false,
+        }) => run_daemon(crate::edges::daemon::demo(listen)),
+        Command::Demo(DemoArgs { listen, erp_only: true }) => run_daemon(crate::edges::daemon::demo_erp(listen)),
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
         Command::Sync(args) => sync_command(&args),
         Command::Config(ConfigCommand::Example) => print_lines(&[crate::config::EXAMPLE.trim_end().to_owned()]),

@@ -395,6 +395,26 @@ pub async fn demo(listen: SocketAddr) -> Result<(), DaemonError> {
     stopped
 }
 
+/// `borda demo --erp-only`: the demo ERP alone on `listen`, for a `borda serve` of one's own (a kiosk page under
+/// development, a benchmark that stops and starts the ERP). Prints the `[erp]` section to configure; runs until SIGTERM
+/// or SIGINT.
+pub async fn demo_erp(listen: SocketAddr) -> Result<(), DaemonError> {
+    let erp = crate::demo::DemoErp::start(listen)
+        .await
+        .map_err(|source| DaemonError::Bind { addr: listen, source })?;
+    // A closed stdout only loses the banner; the ERP still runs.
+    let _ = writeln!(
+        std::io::stdout(),
+        "ERP de demonstração em {}. Configure o borda com:\n\n{}",
+        erp.base_url(),
+        erp.config_toml()
+    );
+    notify_systemd_ready();
+    shutdown_signal().await;
+    erp.stop().await;
+    Ok(())
+}
+
 fn demo_banner(addr: SocketAddr, erp: &crate::demo::DemoErp) -> String {
     let base = format!("http://{addr}");
     let mut lines = vec![

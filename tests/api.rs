@@ -847,3 +847,36 @@ async fn the_memory_never_offers_a_fatura_paid_before_the_read() {
     );
     assert!(ready["memoria"]["bytes"].as_u64().unwrap() <= ready["memoria"]["limite_bytes"].as_u64().unwrap());
 }
+
+/// Sixty-four reads of one list that all miss at once (here: no freshness, a slow ERP) make one request to the ERP,
+/// and all get its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_reads_of_one_list_share_one_request_to_the_erp() {
+    let harness = std::sync::Arc::new(Harness::start().await);
+    harness.erp().set_modo(Modo::Lento(Duration::from_millis(200)));
+    let pedidos = |harness: &Harness| {
+        harness
+            .erp()
+            .pedidos()
+            .iter()
+            .filter(|pedido| pedido.caminho != "/")
+            .count()
+    };
+    let antes = pedidos(&harness);
+    let leituras: Vec<_> = (0..64)
+        .map(|_| {
+            let harness = std::sync::Arc::clone(&harness);
+            tokio::spawn(async move { harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await })
+        })
+        .collect();
+    let mut corpos = Vec::new();
+    for leitura in leituras {
+        let (status, headers, body) = leitura.await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["origem"], "upstream");
+        assert_eq!(headers["age"], "0");
+        corpos.push(body);
+    }
+    assert!(corpos.windows(2).all(|par| par[0] == par[1]));
+    assert_eq!(pedidos(&harness) - antes, 1, "one request to the ERP for all of them");
+}

@@ -52,7 +52,8 @@ pub const CLIENTES_DEMO: &[(&str, &str)] = &[
 ];
 
 /// The customer of the load faturas: any id `L-<1 to 9 digits>` is an open fatura of theirs until a baixa pays it
-/// (R$ 10.00, due in 10 days, generated on demand and never listed, so a benchmark can pay as many as it likes).
+/// (R$ 10.00, due in 10 days, generated on demand, so a benchmark can pay as many as it likes; listed only as far as
+/// [`DemoErp::listar_carga`] says).
 pub const CLIENTE_CARGA: &str = "86419372500";
 
 /// The load customer's name and ERP id.

@@ -13,9 +13,15 @@
 //! (`origem: cache`) are kept: an answer fetched from the ERP just moved the generation by being saved, and the next
 //! read, from the store, is the one kept.
 //!
+//! Reads of one key that miss at once share one flight: the first asks the read-through, the others wait for its
+//! answer, so sixty-four kiosk connections polling a list whose freshness just ran out make one request to the ERP and
+//! one write, not sixty-four. A read joins only a flight that started at the current generation, so it never receives
+//! an answer read before a write it has already seen acknowledged.
+//!
 //! The memory is bounded by a byte budget (`[cache] memoria_kib`), evicting the least recently used answer first, and
 //! counts its hits and misses for `/readyz`.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -25,6 +31,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use lru::LruCache;
 use serde::Serialize;
+use tokio::sync::watch;
 use utoipa::ToSchema;
 
 use super::problem::Problem;
@@ -73,13 +80,59 @@ impl Pronta {
     }
 }
 
-/// The memory: an LRU of ready answers within a byte budget.
+/// The memory: an LRU of ready answers within a byte budget, and the reads in flight.
 #[derive(Debug)]
 pub struct Memoria {
     entradas: Mutex<Entradas>,
     orcamento: usize,
+    voos: Mutex<HashMap<Chave, Voo>>,
     acertos: AtomicU64,
     faltas: AtomicU64,
+}
+
+/// An answer shared by the reads of one flight: the ready body and where it came from.
+type Compartilhada = (Arc<Pronta>, Origem);
+
+/// A read in flight: the generation it started at, and where its answer will appear.
+#[derive(Debug)]
+struct Voo {
+    geracao: u64,
+    resposta: watch::Receiver<Option<Compartilhada>>,
+}
+
+/// A read's place in a flight.
+enum Lugar<'a> {
+    /// It reads, and publishes what it read.
+    Piloto(Piloto<'a>),
+    /// It waits for the pilot's answer.
+    Passageiro(watch::Receiver<Option<Compartilhada>>),
+}
+
+/// The reading end of a flight. Dropped (answered, failed or cancelled), it takes the flight off the board; passengers
+/// left without an answer then read for themselves.
+struct Piloto<'a> {
+    memoria: &'a Memoria,
+    chave: Chave,
+    resposta: watch::Sender<Option<Compartilhada>>,
+}
+
+impl Piloto<'_> {
+    fn publicar(&self, compartilhada: Compartilhada) {
+        self.resposta.send_replace(Some(compartilhada));
+    }
+}
+
+impl Drop for Piloto<'_> {
+    fn drop(&mut self) {
+        let mut voos = travar(&self.memoria.voos);
+        // A newer flight of the same key may have taken the place since; that one stays.
+        if voos
+            .get(&self.chave)
+            .is_some_and(|voo| voo.resposta.same_channel(&self.resposta.subscribe()))
+        {
+            voos.remove(&self.chave);
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -111,6 +164,7 @@ impl Memoria {
                 bytes: 0,
             }),
             orcamento,
+            voos: Mutex::new(HashMap::new()),
             acertos: AtomicU64::new(0),
             faltas: AtomicU64::new(0),
         }
@@ -140,8 +194,29 @@ impl Memoria {
         None
     }
 
+    /// A place in the flight of `chave` that started at `geracao`, or the pilot's seat of a new one.
+    fn embarcar(&self, chave: &Chave, geracao: u64) -> Lugar<'_> {
+        let mut voos = travar(&self.voos);
+        if let Some(voo) = voos.get(chave).filter(|voo| voo.geracao == geracao) {
+            return Lugar::Passageiro(voo.resposta.clone());
+        }
+        let (resposta, recebe) = watch::channel(None);
+        voos.insert(
+            chave.clone(),
+            Voo {
+                geracao,
+                resposta: recebe,
+            },
+        );
+        Lugar::Piloto(Piloto {
+            memoria: self,
+            chave: chave.clone(),
+            resposta,
+        })
+    }
+
     /// Keeps `pronta` for `chave`, evicting the least recently used answers until it fits the budget.
-    fn guardar(&self, chave: Chave, pronta: Pronta) {
+    fn guardar(&self, chave: Chave, pronta: Arc<Pronta>) {
         let custo = pronta.custo(&chave);
         if custo > self.orcamento {
             return;
@@ -157,14 +232,18 @@ impl Memoria {
             entradas.bytes -= velha.custo(&velha_chave);
         }
         entradas.bytes += custo;
-        entradas.lru.put(chave, Arc::new(pronta));
+        entradas.lru.put(chave, pronta);
     }
 
-    /// The entries; a panic while they were held left them whole (every change above is one call), so a poisoned
-    /// lock is taken as it is.
     fn lock(&self) -> MutexGuard<'_, Entradas> {
-        self.entradas.lock().unwrap_or_else(PoisonError::into_inner)
+        travar(&self.entradas)
     }
+}
+
+/// A lock of the memory. A panic while one was held left its value whole (every change under it is one call), so a
+/// poisoned lock is taken as it is.
+fn travar<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Answers a cached read: from memory when a kept answer is current and the freshness policy lets a copy answer,
@@ -181,19 +260,34 @@ where
         && let Some(origem) = state.totem.servir_copia(pronta.atualizado_em, Utc::now())
     {
         memoria.acertos.fetch_add(1, Ordering::Relaxed);
-        return Ok(resposta(state, &pronta, origem));
+        return Ok(resposta_de(state, &pronta, origem));
     }
     memoria.faltas.fetch_add(1, Ordering::Relaxed);
+    let piloto = match memoria.embarcar(&chave, geracao) {
+        Lugar::Piloto(piloto) => Some(piloto),
+        Lugar::Passageiro(mut resposta) => {
+            if let Ok(compartilhada) = resposta.wait_for(Option::is_some).await
+                && let Some((pronta, origem)) = compartilhada.as_ref()
+            {
+                return Ok(resposta_de(state, pronta, *origem));
+            }
+            // The pilot failed or was cancelled: this read goes alone.
+            None
+        }
+    };
     // `geracao` was read before this read starts: a write that lands meanwhile makes what is kept look stale.
     let answer = ler().await?;
     let corpo = vista(&answer)?;
-    let pronta = Pronta {
+    let pronta = Arc::new(Pronta {
         etag: etag::tag(&corpo),
         corpo,
         atualizado_em: answer.atualizado_em,
         geracao,
-    };
-    let response = resposta(state, &pronta, answer.origem);
+    });
+    if let Some(piloto) = &piloto {
+        piloto.publicar((Arc::clone(&pronta), answer.origem));
+    }
+    let response = resposta_de(state, &pronta, answer.origem);
     if answer.origem != Origem::Upstream {
         memoria.guardar(chave, pronta);
     }
@@ -208,7 +302,7 @@ pub fn json<V: Serialize>(view: &V) -> Result<Bytes, Problem> {
     })
 }
 
-fn resposta(state: &AppState, pronta: &Pronta, origem: Origem) -> Response {
+fn resposta_de(state: &AppState, pronta: &Pronta, origem: Origem) -> Response {
     let mut response = (
         freshness_headers(origem, pronta.atualizado_em, state.fresh_secs),
         Body::from(pronta.corpo.clone()),
@@ -224,14 +318,14 @@ fn resposta(state: &AppState, pronta: &Pronta, origem: Origem) -> Response {
 mod tests {
     use super::*;
 
-    fn pronta(corpo: &str, geracao: u64) -> Pronta {
+    fn pronta(corpo: &str, geracao: u64) -> Arc<Pronta> {
         let corpo = Bytes::from(corpo.to_owned());
-        Pronta {
+        Arc::new(Pronta {
             etag: etag::tag(&corpo),
             corpo,
             atualizado_em: DateTime::UNIX_EPOCH,
             geracao,
-        }
+        })
     }
 
     #[test]

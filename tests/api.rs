@@ -728,6 +728,52 @@ async fn a_cached_answer_carries_an_etag_and_if_none_match_gets_304() {
     harness.stop().await;
 }
 
+/// A file whose faturas table is damaged: start-up (which reads only the schema) serves, the background check finds
+/// the damage, and `/readyz` is a 503 whose body says what SQLite found and which part stopped (the daemon under
+/// systemd then exits: `tests/systemd_notify.rs`).
+#[tokio::test]
+async fn readiness_reports_a_damaged_database_file_in_its_own_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("borda.db");
+    let harness = Harness::with(|config| config.store.path = db.clone()).await;
+    assert_eq!(
+        harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await.0,
+        StatusCode::OK
+    );
+    harness.stop().await;
+    common::danificar_tabela(&db, "faturas");
+
+    let harness = Harness::with(|config| config.store.path = db.clone()).await;
+    let mut ready = (StatusCode::OK, Value::Null);
+    for _ in 0..100 {
+        let (status, _, body) = harness.json("/readyz").await;
+        ready = (status, body);
+        if ready.1["integridade"] != "verificando" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, body) = ready;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        body["integridade"].as_str().unwrap().len() > 2,
+        "SQLite's report: {body}"
+    );
+    assert_ne!(body["integridade"], "ok");
+    assert!(
+        body["partes_paradas"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("verificação do banco"),
+        "{body}"
+    );
+    assert_eq!(
+        body["outbox"]["pendentes"], 0,
+        "the outbox counts are still said: {body}"
+    );
+    harness.stop().await;
+}
+
 #[tokio::test]
 async fn readiness_reports_the_background_check_of_the_database_file() {
     let harness = Harness::start().await;

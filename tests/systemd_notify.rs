@@ -86,26 +86,7 @@ async fn a_database_damaged_past_its_schema_is_found_by_the_background_check_and
         .status()
         .unwrap();
     assert!(child.wait().unwrap().success());
-    // The daemon leaves its last writes in the WAL; fold them into the file, as a checkpoint would, and find where the
-    // cached faturas live.
-    let conn = rusqlite::Connection::open(&served.db).unwrap();
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        .unwrap();
-    let page_size: u32 = conn.query_row("PRAGMA page_size", [], |row| row.get(0)).unwrap();
-    let root: u32 = conn
-        .query_row("SELECT rootpage FROM sqlite_master WHERE name = 'faturas'", [], |row| {
-            row.get(0)
-        })
-        .unwrap();
-    conn.close().unwrap();
-    // That table's page overwritten; the schema, which start-up reads, intact.
-    let mut bytes = std::fs::read(&served.db).unwrap();
-    let (root, page_size) = (root as usize, page_size as usize);
-    let page = (root - 1) * page_size..root * page_size;
-    for (index, byte) in bytes[page].iter_mut().enumerate() {
-        *byte = 0xA5 ^ (index as u8);
-    }
-    std::fs::write(&served.db, bytes).unwrap();
+    common::danificar_tabela(&served.db, "faturas");
 
     let log = dir.path().join("borda.log");
     let socket_path = dir.path().join("notify.sock");

@@ -14,6 +14,28 @@ use std::process::{Command, Output};
 use borda::demo::BaixaRecebida;
 use serde_json::Value;
 
+/// Damages the table `tabela` of the SQLite file `db` (its root page overwritten) and leaves the schema, which
+/// start-up reads, intact. The last writes a daemon left in the WAL are first folded into the file, as a checkpoint
+/// would.
+pub fn danificar_tabela(db: &Path, tabela: &str) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    let page_size: u32 = conn.query_row("PRAGMA page_size", [], |row| row.get(0)).unwrap();
+    let root: u32 = conn
+        .query_row("SELECT rootpage FROM sqlite_master WHERE name = ?1", [tabela], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    conn.close().unwrap();
+    let mut bytes = std::fs::read(db).unwrap();
+    let (root, page_size) = (root as usize, page_size as usize);
+    for (index, byte) in bytes[(root - 1) * page_size..root * page_size].iter_mut().enumerate() {
+        *byte = 0xA5 ^ (index as u8);
+    }
+    std::fs::write(db, bytes).unwrap();
+}
+
 /// How many times the ERP booked each fatura, from the demo ERP's recording of bookings
 /// (`DemoErp::baixas_recebidas`).
 pub fn baixas_por_fatura(recebidas: &[BaixaRecebida]) -> BTreeMap<String, usize> {

@@ -181,15 +181,18 @@ async fn not_found() -> Problem {
 }
 
 /// Gives errors produced outside our handlers (unknown method, body over the
-/// limit, a path that does not decode) the same problem+json shape.
+/// limit, a path that does not decode) the same problem+json shape. A JSON
+/// error body is a handler's own (problem+json, or `/readyz`'s report on a
+/// 503) and goes out as it is; what axum and tower answer by themselves is
+/// plain text or empty.
 async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_problem = response
+    let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes() == b"application/problem+json");
-    if !status.is_client_error() && !status.is_server_error() || is_problem {
+        .is_some_and(|value| matches!(value.as_bytes(), b"application/problem+json" | b"application/json"));
+    if !status.is_client_error() && !status.is_server_error() || is_json {
         return response;
     }
     let (code, detail) = match status {

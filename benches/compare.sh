@@ -10,6 +10,8 @@
 # alternating, all on 127.0.0.1. Prints every run, the borda/nginx ratio of each
 # round, and borda's RSS idle and at its peak (VmHWM).
 #
+# MEMORIA_KIB=0 runs borda without its memory of ready answers, for comparison.
+#
 # This is a benchmark, not CI: it installs nginx-light and wrk with apt-get
 # when they are missing (as root). Usage: benches/compare.sh
 set -euo pipefail
@@ -83,6 +85,8 @@ listen = "127.0.0.1:$borda_port"
 allowed_hosts = ["127.0.0.1:$borda_port"]
 [store]
 path = '$work/borda.db'
+[cache]
+memoria_kib = ${MEMORIA_KIB:-2048}
 $(sed -n '/^\[erp\]/,$p' "$work/erp.out")
 EOF
 BORDA_LOG=warn "$borda" serve --config "$work/borda.toml" 2>"$work/borda.log" &

@@ -806,7 +806,8 @@ async fn the_memory_never_offers_a_fatura_paid_before_the_read() {
     let (status, _, body) = harness.json(&lista).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["faturas"].as_array().unwrap().len(), RODADAS);
-    // From the store's copy, then from memory: both fresh, both said so.
+    // From the store's copy, then from memory: both fresh, both said so, with one tag; from memory, a 304 too.
+    let mut tags = Vec::new();
     for _ in 0..2 {
         let (_, headers, again) = harness.json(&lista).await;
         assert_eq!(again["origem"], "cache");
@@ -817,7 +818,20 @@ async fn the_memory_never_offers_a_fatura_paid_before_the_read() {
                 .starts_with("borda; hit; ttl=")
         );
         assert_eq!(again["faturas"], body["faturas"]);
+        tags.push(headers["etag"].clone());
     }
+    assert_eq!(tags[0], tags[1]);
+    let url = format!("{}{lista}", harness.base);
+    let nao_mudou = harness
+        .http
+        .get(&url)
+        .header("if-none-match", &tags[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nao_mudou.status(), StatusCode::NOT_MODIFIED);
+    assert!(nao_mudou.headers().contains_key("age"));
+    assert!(nao_mudou.bytes().await.unwrap().is_empty());
 
     // `pagas`: how many of L-1, L-2… had their POST acknowledged. A reader takes it before it sends.
     let pagas = Arc::new(AtomicUsize::new(0));

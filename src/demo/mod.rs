@@ -41,6 +41,8 @@ use crate::config::ErpPaths;
 use crate::domain::money::Centavos;
 use crate::domain::{boleto, documento, pix};
 
+pub mod retaguarda;
+
 /// Documents (normalised, fit for a URL path) and names of the demo customers, for the demo's banner and tests.
 /// The last one's list of faturas also carries two defective records (an invalid linha, a record without id)
 /// that a client must skip.

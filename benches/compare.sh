@@ -6,6 +6,8 @@
 #   - `borda serve` with the demo ERP up (`borda demo --erp-only`; the cache is
 #     fresh for 10 s, then one read goes to the ERP);
 #   - `borda serve` with the demo ERP stopped (circuit open: the cache answers).
+# Then the PDV's credit-limit lookup answered offline from the cache, against
+# nginx serving the same envelope, at 32 connections.
 # Each is driven by wrk -t1 -c64 for $DURATION (default 8s), three rounds,
 # alternating, all on 127.0.0.1. Prints every run, the borda/nginx ratio of each
 # round, and borda's RSS idle and at its peak (VmHWM).
@@ -54,8 +56,10 @@ wait_http() {
 }
 
 erp_port=$(free_port)
+retaguarda_port=$(free_port)
 start_erp() {
-    "$borda" demo --erp-only --listen "127.0.0.1:$erp_port" >"$work/erp.out" 2>/dev/null &
+    "$borda" demo --erp-only --listen "127.0.0.1:$erp_port" --retaguarda "127.0.0.1:$retaguarda_port" \
+        >"$work/erp.out" 2>/dev/null &
     erp_pid=$!
     pids+=("$erp_pid")
     wait_http "http://127.0.0.1:$erp_port/"
@@ -125,16 +129,19 @@ wait_http "$nginx_url"
 cmp -s "$work/faturas.json" <(curl -fsS "$nginx_url") || { echo "nginx serves another body" >&2; exit 1; }
 echo "body: $(wc -c <"$work/faturas.json") bytes; borda answers $(curl -fsS -D - -o /dev/null "$url" | grep -i '^cache-status' | tr -d '\r')"
 
-# Runs wrk on $1 and prints "req/s p99_ms".
+# Runs wrk on $1 (64 connections, or the wrk options after it) and prints "req/s p99_ms".
 measure() {
-    wrk -t1 -c64 -d"$duration" --latency "$1" >"$work/wrk.out"
+    local url=$1
+    shift
+    if [ $# -eq 0 ]; then set -- -c64; fi
+    wrk -t1 -d"$duration" --latency "$@" "$url" >"$work/wrk.out"
     local rps p99
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$work/wrk.out")
     p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
                              else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
                              printf "%.2f", v }' "$work/wrk.out")
     if grep -q "Non-2xx" "$work/wrk.out"; then
-        echo "non-2xx answers from $1:" >&2
+        echo "non-2xx answers from $url:" >&2
         cat "$work/wrk.out" >&2
         exit 1
     fi
@@ -158,6 +165,29 @@ for round in $(seq "$rounds"); do
         "$(ratio "$down_rps" "$nginx_rps")"
     start_erp
 done
+# The PDV's credit-limit lookup answered from the cache (retaguarda down), against
+# nginx serving the same envelope, at 32 connections as a store's registers would.
+credito_url="$borda_url/v1/limite-credito/T1/L1"
+cpf="cpfCnpj: 71460238184" # the demo retaguarda's customer with credit in use
+curl -fsS -o /dev/null -H "$cpf" "$credito_url" # online: asked, kept
+stop_erp
+for _ in $(seq 100); do
+    curl -fsS -D - -o /dev/null -H "$cpf" "$credito_url" | grep -qi 'cache-status:.*upstream-offline' && break
+    sleep 0.05
+done
+mkdir -p "$work/www/v1/limite-credito/T1"
+curl -fsS -H "$cpf" -o "$work/www/v1/limite-credito/T1/L1" "$credito_url"
+echo
+echo "credit lookup offline: $(wc -c <"$work/www/v1/limite-credito/T1/L1") bytes: $(head -c 160 "$work/www/v1/limite-credito/T1/L1")…"
+printf '%-6s %-18s %12s %10s %8s\n' round server req/s p99_ms ratio
+for round in $(seq "$rounds"); do
+    read -r nginx_rps nginx_p99 < <(measure "http://127.0.0.1:$nginx_port/v1/limite-credito/T1/L1" -c32)
+    printf '%-6s %-18s %12.0f %10s %8s\n' "$round" "nginx static" "$nginx_rps" "$nginx_p99" "1.00"
+    read -r credito_rps credito_p99 < <(measure "$credito_url" -c32 -H "$cpf")
+    printf '%-6s %-18s %12.0f %10s %8.2f\n' "$round" "borda, offline" "$credito_rps" "$credito_p99" \
+        "$(ratio "$credito_rps" "$nginx_rps")"
+done
+
 echo
 echo "borda RSS: idle $idle, peak $(rss VmHWM), now $(rss VmRSS)"
 echo "borda memory of ready answers: $(curl -fsS "$borda_url/readyz" | grep -o '"memoria":{[^}]*}')"

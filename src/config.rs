@@ -7,11 +7,13 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::domain::baixa::Forma;
 use crate::domain::impressao::escpos::{self, PaginaDeCodigo, Perfil};
+use crate::domain::money::{Centavos, MoneyError};
 
 /// The annotated example printed by `borda config example`.
 pub const EXAMPLE: &str = include_str!("../assets/config.example.toml");
@@ -53,6 +55,127 @@ pub struct Config {
     /// `[[impressoras]]`: the receipt printers; the first is the default.
     #[serde(default)]
     pub impressoras: Vec<ImpressoraConfig>,
+    /// `[retaguarda]`: the back office the PDV asks for credit limits; absent on a totem.
+    #[serde(default)]
+    pub retaguarda: Option<RetaguardaConfig>,
+}
+
+/// `[retaguarda]`: the back office (e.g. TOTVS Winthor) that answers the PDV's credit-limit lookups, in the contract
+/// borda serves at `/v1/limite-credito`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetaguardaConfig {
+    /// `http://` or `https://` base of `path`.
+    pub base_url: String,
+    /// The lookup's path; `{IdInquilino}` and `{IdRetaguardaLoja}` are replaced by the request's.
+    #[serde(default = "default_path_retaguarda")]
+    pub path: String,
+    /// Header and value of the retaguarda's credential; an empty value sends none.
+    #[serde(default = "default_auth_header")]
+    pub auth_header: String,
+    #[serde(default)]
+    pub auth_value: String,
+    /// Bound on every call, connect included.
+    #[serde(default = "default_timeout_retaguarda_ms")]
+    pub timeout_ms: u64,
+    /// Consecutive failures that open the circuit breaker (answers then come from the cache at once).
+    #[serde(default = "default_breaker_failures")]
+    pub breaker_failures: u32,
+    /// A cached answer older than this (`24h`, `90m`, `3d`) is not used offline.
+    #[serde(default = "default_max_idade_offline", deserialize_with = "duracao")]
+    pub max_idade_offline: Duration,
+    /// Share of the cached saldo usable while offline, from 0 to 1.
+    #[serde(default = "default_fracao_offline")]
+    pub fracao_offline: f64,
+    /// Most credit one customer may use while offline (`"500.00"`); empty: no cap beyond the share.
+    #[serde(default = "default_teto_offline")]
+    pub teto_offline: String,
+}
+
+impl RetaguardaConfig {
+    /// The offline cap as money: None when `teto_offline` is empty.
+    pub fn teto(&self) -> Result<Option<Centavos>, MoneyError> {
+        let texto = self.teto_offline.trim();
+        (!texto.is_empty()).then(|| Centavos::parse(texto)).transpose()
+    }
+
+    /// The field at fault and why.
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        let base = reqwest::Url::parse(&self.base_url)
+            .map_err(|error| ("retaguarda.base_url", format!("URL inválida: {error}")))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(("retaguarda.base_url", "use http:// ou https://".into()));
+        }
+        if !self.path.starts_with('/') {
+            return Err(("retaguarda.path", "deve começar com /".into()));
+        }
+        if self.timeout_ms == 0 {
+            return Err(("retaguarda.timeout_ms", "deve ser maior que zero".into()));
+        }
+        if self.breaker_failures == 0 {
+            return Err(("retaguarda.breaker_failures", "deve ser maior que zero".into()));
+        }
+        if reqwest::header::HeaderName::from_bytes(self.auth_header.as_bytes()).is_err() {
+            return Err((
+                "retaguarda.auth_header",
+                "não é um nome de cabeçalho HTTP válido".into(),
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.fracao_offline) {
+            return Err(("retaguarda.fracao_offline", "deve estar entre 0 e 1".into()));
+        }
+        self.teto()
+            .map_err(|error| ("retaguarda.teto_offline", error.to_string()))?;
+        Ok(())
+    }
+}
+
+fn default_path_retaguarda() -> String {
+    "/limite-credito/{IdRetaguardaLoja}".into()
+}
+
+fn default_timeout_retaguarda_ms() -> u64 {
+    2000
+}
+
+fn default_max_idade_offline() -> Duration {
+    Duration::from_secs(24 * 3600)
+}
+
+fn default_fracao_offline() -> f64 {
+    0.5
+}
+
+fn default_teto_offline() -> String {
+    "500.00".into()
+}
+
+/// A duration written as a technician would: see [`parse_duracao`].
+fn duracao<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse_duracao(&text).map_err(serde::de::Error::custom)
+}
+
+/// A duration as a technician writes it: `90` (seconds), `30s`, `10m`, `1h`, `3d`; never zero.
+pub fn parse_duracao(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let invalida = || format!("duração inválida {text:?}: use por exemplo 30s, 10m, 1h ou 2d");
+    let number: u64 = number.parse().map_err(|_| invalida())?;
+    let seconds = match unit.trim() {
+        "s" => number,
+        "m" | "min" => number.saturating_mul(60),
+        "h" => number.saturating_mul(3600),
+        "d" => number.saturating_mul(86_400),
+        _ => return Err(invalida()),
+    };
+    if seconds == 0 {
+        return Err("a duração deve ser maior que zero".into());
+    }
+    Ok(Duration::from_secs(seconds))
 }
 
 /// Longest printer name.
@@ -445,6 +568,11 @@ impl Config {
         }
         if reqwest::header::HeaderName::from_bytes(self.erp.auth_header.as_bytes()).is_err() {
             return Err(invalid("erp.auth_header", "não é um nome de cabeçalho HTTP válido"));
+        }
+        if let Some(retaguarda) = &self.retaguarda {
+            retaguarda
+                .validate()
+                .map_err(|(field, message)| invalid(field, &message))?;
         }
         self.validate_impressoras()
             .map_err(|message| invalid("impressoras", &message))

@@ -6,6 +6,7 @@
 
 pub mod baixa;
 pub mod boleto;
+pub mod credito;
 pub mod documento;
 pub mod impressao;
 pub mod model;

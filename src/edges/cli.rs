@@ -77,7 +77,7 @@ struct SyncArgs {
     #[arg(long)]
     wait: bool,
     /// With --wait: give up (exit 1, listing what is still pending) after this long: 90, 30s, 10m, 1h.
-    #[arg(long, default_value = "10m", value_parser = crate::edges::outbox::parse_timeout)]
+    #[arg(long, default_value = "10m", value_parser = crate::config::parse_duracao)]
     timeout: std::time::Duration,
 }
 
@@ -141,7 +141,7 @@ struct PrintTestArgs {
     #[arg(long, env = "BORDA_CONFIG", default_value = "/etc/borda/config.toml")]
     config: PathBuf,
     /// Give up (exit 1) when the page is not printed after this long: 90, 30s, 10m.
-    #[arg(long, default_value = "60s", value_parser = crate::edges::outbox::parse_timeout)]
+    #[arg(long, default_value = "60s", value_parser = crate::config::parse_duracao)]
     timeout: std::time::Duration,
 }
 
@@ -150,9 +150,13 @@ struct DemoArgs {
     /// Address of the API (with --erp-only, of the demo ERP); port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8787")]
     listen: std::net::SocketAddr,
-    /// Serve only the demo ERP, and print the `[erp]` section that points `borda serve` at it.
+    /// Serve only the demo ERP and the demo retaguarda, and print the `[erp]` and `[retaguarda]` sections that
+    /// point `borda serve` at them.
     #[arg(long)]
     erp_only: bool,
+    /// Address of the demo retaguarda (credit limits); port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    retaguarda: std::net::SocketAddr,
 }
 
 #[derive(Debug, Subcommand)]
@@ -293,8 +297,13 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Demo(DemoArgs {
             listen,
             erp_only: false,
-        }) => run_daemon(crate::edges::daemon::demo(listen)),
-        Command::Demo(DemoArgs { listen, erp_only: true }) => run_daemon(crate::edges::daemon::demo_erp(listen)),
+            retaguarda,
+        }) => run_daemon(crate::edges::daemon::demo(listen, retaguarda)),
+        Command::Demo(DemoArgs {
+            listen,
+            erp_only: true,
+            retaguarda,
+        }) => run_daemon(crate::edges::daemon::demo_erp(listen, retaguarda)),
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
         Command::Sync(args) => sync_command(&args),
         Command::Config(ConfigCommand::Example) => print_lines(&[crate::config::EXAMPLE.trim_end().to_owned()]),

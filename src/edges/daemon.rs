@@ -16,13 +16,16 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::adapters::erp::{ErpClient, ErpError};
+use crate::adapters::retaguarda::RetaguardaError;
 use crate::adapters::store::{Store, StoreError};
 use crate::config::{Config, ConfigError};
+use crate::demo::retaguarda::DemoRetaguarda;
 use crate::domain::baixa::Politica;
 use crate::domain::impressao::comprovantes::DadosTerminal;
 use crate::domain::pdf::Beneficiario;
 use crate::edges::api::{self, AppState};
 use crate::service::Totem;
+use crate::service::credito::Credito;
 use crate::service::impressao::{Impressoras, Trabalhador};
 use crate::service::saude::Saude;
 use crate::service::sync::{Waker, Worker, sondar};
@@ -41,6 +44,8 @@ pub enum DaemonError {
     Store(#[from] StoreError),
     #[error("cliente do ERP: {0}")]
     Erp(#[from] ErpError),
+    #[error("cliente da retaguarda: {0}")]
+    Retaguarda(#[from] RetaguardaError),
     #[error("não foi possível escutar em {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     /// A background part stopped while the daemon ran: the daemon exits so that systemd restarts it.
@@ -92,6 +97,11 @@ impl Daemon {
             message: error.to_string(),
         })?;
         let erp = ErpClient::new(&config.erp)?;
+        let credito = config
+            .retaguarda
+            .as_ref()
+            .map(|retaguarda| Credito::new(retaguarda, store.clone()))
+            .transpose()?;
         let waker = Waker::default();
         let saude = Saude::default();
         let baixa = Arc::new(config.baixa.clone());
@@ -127,6 +137,7 @@ impl Daemon {
             memoria: Arc::new(api::memoria::Memoria::new(
                 config.cache.memoria_kib.saturating_mul(1024),
             )),
+            credito: credito.clone(),
         };
         let app = api::router(state, &config);
         let limits = crate::edges::http::Limits::from_config(&config.api);
@@ -161,6 +172,13 @@ impl Daemon {
                 verificar_integridade(config.store.path.clone(), saude.clone(), stopped.clone()),
             ),
         ];
+        if let Some(credito) = credito {
+            let stopped = stopped.clone();
+            tasks.push(supervisor.spawn("sonda da retaguarda", async move {
+                credito.sondar(interval, stopped).await;
+                Ok(())
+            }));
+        }
         // One worker per printer owns its device.
         for posto in impressoras.postos() {
             let trabalhador = Trabalhador::new(store.clone(), Arc::clone(posto));
@@ -364,8 +382,14 @@ pub async fn shutdown_signal() {
 
 /// `borda demo`: the daemon against a built-in demo ERP on a loopback port,
 /// with a throw-away store, until Ctrl-C.
-pub async fn demo(listen: SocketAddr) -> Result<(), DaemonError> {
+pub async fn demo(listen: SocketAddr, retaguarda: SocketAddr) -> Result<(), DaemonError> {
     let erp = crate::demo::DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let retaguarda = DemoRetaguarda::start(retaguarda)
+        .await
+        .map_err(|source| DaemonError::Bind {
+            addr: retaguarda,
+            source,
+        })?;
     let directory = std::env::temp_dir().join(format!("borda-demo-{}", std::process::id()));
     let listener = TcpListener::bind(listen)
         .await
@@ -375,10 +399,12 @@ pub async fn demo(listen: SocketAddr) -> Result<(), DaemonError> {
         "[api]\nlisten = \"{addr}\"\nallowed_hosts = [\"{addr}\", \"localhost:{port}\"]\n\
          [store]\npath = '{store}'\n\
          [empresa]\nnome = \"Provedor Demonstração Ltda\"\ndocumento = \"11.222.333/0001-81\"\n{erp}\n\
-         [[impressoras]]\nnome = \"demo\"\nconexao = \"file://{impressora}\"\nmodelo = \"generico-80mm\"\n",
+         [[impressoras]]\nnome = \"demo\"\nconexao = \"file://{impressora}\"\nmodelo = \"generico-80mm\"\n\
+         {retaguarda}",
         port = addr.port(),
         store = directory.join("borda.db").display(),
         erp = erp.config_toml(),
+        retaguarda = retaguarda.config_toml(),
         impressora = directory.join("impressora.bin").display(),
     );
     let config = Config::parse(&config_text, Path::new("(demo)"))?;
@@ -389,6 +415,7 @@ pub async fn demo(listen: SocketAddr) -> Result<(), DaemonError> {
     shutdown_signal().await;
     let stopped = daemon.stop().await;
     erp.stop().await;
+    retaguarda.stop().await;
     if let Err(error) = std::fs::remove_dir_all(&directory) {
         tracing::warn!(%error, directory = %directory.display(), "could not remove the demo store");
     }
@@ -398,20 +425,29 @@ pub async fn demo(listen: SocketAddr) -> Result<(), DaemonError> {
 /// `borda demo --erp-only`: the demo ERP alone on `listen`, for a `borda serve` of one's own (a kiosk page under
 /// development, a benchmark that stops and starts the ERP). Prints the `[erp]` section to configure; runs until SIGTERM
 /// or SIGINT.
-pub async fn demo_erp(listen: SocketAddr) -> Result<(), DaemonError> {
+pub async fn demo_erp(listen: SocketAddr, retaguarda: SocketAddr) -> Result<(), DaemonError> {
     let erp = crate::demo::DemoErp::start(listen)
         .await
         .map_err(|source| DaemonError::Bind { addr: listen, source })?;
+    let retaguarda = DemoRetaguarda::start(retaguarda)
+        .await
+        .map_err(|source| DaemonError::Bind {
+            addr: retaguarda,
+            source,
+        })?;
     // A closed stdout only loses the banner; the ERP still runs.
     let _ = writeln!(
         std::io::stdout(),
-        "ERP de demonstração em {}. Configure o borda com:\n\n{}",
+        "ERP de demonstração em {}, retaguarda em {}. Configure o borda com:\n\n{}{}",
         erp.base_url(),
-        erp.config_toml()
+        retaguarda.base_url(),
+        erp.config_toml(),
+        retaguarda.config_toml()
     );
     notify_systemd_ready();
     shutdown_signal().await;
     erp.stop().await;
+    retaguarda.stop().await;
     Ok(())
 }
 
@@ -430,6 +466,11 @@ fn demo_banner(addr: SocketAddr, erp: &crate::demo::DemoErp) -> String {
         lines.push(format!("    curl {base}/v1/clientes/{documento}/faturas"));
     }
     lines.extend([
+        "  Limite de crédito (PDV):".to_owned(),
+        format!(
+            "    curl -H 'cpfCnpj: {}' {base}/v1/limite-credito/T1/L1",
+            crate::demo::retaguarda::CPF_COM_USO
+        ),
         format!("  curl {base}/readyz"),
         format!("  curl {base}/v1/openapi.json"),
         String::new(),

@@ -44,28 +44,6 @@ pub enum OutboxError {
     Timeout { waited: String, counts: Counts },
 }
 
-/// `--timeout` of `borda sync --wait`: `90` (seconds), `30s`, `10m`, `1h`.
-pub fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
-        Some(at) => text.split_at(at),
-        None => (text, "s"),
-    };
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("duração inválida {text:?}: use por exemplo 30s, 10m ou 1h"))?;
-    let seconds = match unit.trim() {
-        "s" => number,
-        "m" | "min" => number.saturating_mul(60),
-        "h" => number.saturating_mul(3600),
-        _ => return Err(format!("duração inválida {text:?}: use por exemplo 30s, 10m ou 1h")),
-    };
-    if seconds == 0 {
-        return Err("a duração deve ser maior que zero".into());
-    }
-    Ok(Duration::from_secs(seconds))
-}
-
 /// `90s` as a technician wrote it, for messages.
 fn humane(duration: Duration) -> String {
     let seconds = duration.as_secs();

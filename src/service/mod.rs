@@ -8,6 +8,7 @@
 //! it is; with neither, the caller gets [`ServiceError::Unavailable`].
 //! This module knows neither HTTP nor SQL nor the ERP's wire names.
 
+pub mod credito;
 pub mod impressao;
 pub mod pagamento;
 pub mod saude;

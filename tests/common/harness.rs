@@ -27,13 +27,18 @@ impl Harness {
 
     /// Starts with `adjust` applied to the configuration (token, origins…).
     pub async fn with(adjust: impl FnOnce(&mut Config)) -> Harness {
+        Harness::with_text("", adjust).await
+    }
+
+    /// Starts with `extra` (TOML sections such as `[retaguarda]`) appended to the configuration, then `adjust`.
+    pub async fn with_text(extra: &str, adjust: impl FnOnce(&mut Config)) -> Harness {
         super::install_crypto();
         let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let text = format!(
-            "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}\ntimeout_ms = 500\nprobe_interval_ms = 100\n",
+            "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}\ntimeout_ms = 500\nprobe_interval_ms = 100\n{extra}",
             dir.path().join("borda.db").display(),
             erp.config_toml()
         );

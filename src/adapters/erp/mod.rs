@@ -3,7 +3,7 @@
 //! This module is the only place that knows the ERP's wire names: query parameters here; response fields and the
 //! body of a baixa in `wire` (which reads both generations of the contract leniently into [`crate::domain::model`] types).
 //! Every call is bounded by the configured timeout and goes through a circuit breaker (`breaker`), so a dead ERP
-//! costs the kiosk one timeout per threshold, not one per customer; one rule (`breaker::erp_respondeu`) says which
+//! costs the kiosk one timeout per threshold, not one per customer; one rule (`breaker::respondeu`) says which
 //! outcomes count as "ERP not there", for reads, writes and the probe alike. Redirects are never followed: a write
 //! turned into a GET on another URL could look booked, and the credential must never leave the configured host. A baixa's outcome is an [`EnvioBaixa`], which
 //! tells "certainly not sent" from "may have been booked", because the upstream is not idempotent. It must never
@@ -11,7 +11,6 @@
 //! customer: it reports [`ErpError`] or [`EnvioBaixa`] and the service layer or the sync worker chooses (cache,
 //! queue, message, check the fatura).
 
-mod breaker;
 mod wire;
 
 use std::sync::Arc;
@@ -21,10 +20,10 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, LOCATION, RETR
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
+use super::breaker::{Breaker, Desfecho, respondeu};
 use crate::config::{ErpConfig, ErpPaths};
 use crate::domain::baixa::Baixa;
 use crate::domain::model::{Cliente, Contrato, Fatura};
-use breaker::{Breaker, Desfecho, erp_respondeu};
 
 /// Largest response body read; beyond it the answer is refused (a boleto PDF in base64 is a few hundred KiB).
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -79,10 +78,10 @@ pub enum ErpError {
 
 impl ErpError {
     /// Whether the failure says the ERP is not there (so cached data may stand in and the breaker counts it):
-    /// unreachable, a timeout, a 5xx or a 429, by the one rule of `breaker::erp_respondeu`. A 401/403, a 404,
+    /// unreachable, a timeout, a 5xx or a 429, by the one rule of `breaker::respondeu`. A 401/403, a 404,
     /// a redirect or an unreadable answer come from an ERP that is there: not unavailable.
     pub fn is_unavailable(&self) -> bool {
-        self.desfecho().is_some_and(|desfecho| !erp_respondeu(desfecho))
+        self.desfecho().is_some_and(|desfecho| !respondeu(desfecho))
     }
 
     /// What this failure says the ERP did, for the breaker; `None` when the request never went out because of the
@@ -221,7 +220,7 @@ impl ErpClient {
                 base: config.base_url.trim_end_matches('/').to_owned(),
                 paths: config.paths.clone(),
                 auth,
-                breaker: Breaker::new(config.breaker_failures),
+                breaker: Breaker::new("ERP", config.breaker_failures),
             }),
         })
     }
@@ -365,7 +364,7 @@ impl ErpClient {
     /// [`EnvioBaixa::Incerta`] the caller reads the fatura before deciding to send again.
     ///
     /// Goes through the breaker: while it is open nothing is sent; the outcome is recorded by the one rule of
-    /// `breaker::erp_respondeu` (a transport failure, a 5xx or a 429 count against it; any other answer closes it).
+    /// `breaker::respondeu` (a transport failure, a 5xx or a 429 count against it; any other answer closes it).
     /// A redirect is not followed: it is [`EnvioBaixa::Incerta`], naming the status and the `Location`.
     pub async fn baixa(&self, baixa: &Baixa, ids: &IdsForma<'_>) -> EnvioBaixa {
         let envio = self.send_baixa(baixa, ids).await;
@@ -512,7 +511,7 @@ impl ErpClient {
             }
         };
         self.inner.breaker.record(desfecho);
-        erp_respondeu(desfecho)
+        respondeu(desfecho)
     }
 
     /// Whether calls go out (the circuit breaker is not open).
@@ -636,7 +635,7 @@ impl ErpClient {
 
 /// A path template with its `{field}` placeholders filled by the percent-encoded values; placeholders without a
 /// field stay as they are.
-fn fill(template: &str, fields: &[(&str, &str)]) -> String {
+pub(crate) fn fill(template: &str, fields: &[(&str, &str)]) -> String {
     let mut path = template.to_owned();
     for (name, value) in fields {
         path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
@@ -718,7 +717,7 @@ fn unavailable(error: &reqwest::Error) -> ErpError {
 }
 
 /// What went wrong on the way, in a few words and without the URL.
-fn transport_reason(error: &reqwest::Error) -> String {
+pub(crate) fn transport_reason(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "tempo de resposta esgotado".to_owned()
     } else if error.is_connect() {
@@ -730,7 +729,7 @@ fn transport_reason(error: &reqwest::Error) -> String {
 
 /// The innermost cause of a reqwest error ("Connection refused (os error 111)"), which says more than reqwest's
 /// own "error sending request for url (…)" and, unlike it, never contains the URL.
-fn root_cause(error: &reqwest::Error) -> String {
+pub(crate) fn root_cause(error: &reqwest::Error) -> String {
     let Some(mut cause) = std::error::Error::source(error) else {
         return "erro sem detalhes".to_owned();
     };

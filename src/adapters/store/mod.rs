@@ -12,10 +12,12 @@
 //! document, and never keep a transaction open across jobs.
 
 mod baixas;
+mod credito;
 mod impressoes;
 mod schema;
 
 pub use baixas::{Pagina, Passagem, Proxima, Reenvio, Registro};
+pub use credito::{ConsumoRegistrado, NovoConsumo, RegistroConsumo};
 pub use impressoes::{Impressao, NovaImpressao, RegistroImpressao, StatusImpressao, TipoImpressao, Trabalho};
 
 use std::path::Path;

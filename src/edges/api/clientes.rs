@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::memoria::{Chave, json, responder};
+use super::memoria::{Chave, do_totem, json, responder};
 use super::problem::Problem;
 use super::{ApiJson, AppState, checked_id, documento};
 use crate::edges::views::{ClienteBody, ContratoView, FaturaView, FaturasBody, Freshness};
@@ -34,6 +34,7 @@ pub async fn cliente(State(state): State<AppState>, Path(documento_text): Path<S
     responder(
         &state,
         chave,
+        do_totem(&state),
         || state.totem.cliente(&documento),
         |answer| json(&ClienteBody::from(answer)),
     )
@@ -72,6 +73,7 @@ pub async fn faturas(
     responder(
         &state,
         chave,
+        do_totem(&state),
         || state.totem.faturas(&documento, contrato),
         |answer| {
             json(&FaturasBody {
@@ -92,6 +94,7 @@ pub async fn contratos(State(state): State<AppState>, Path(documento_text): Path
     responder(
         &state,
         Chave::Contratos(documento.clone()),
+        do_totem(&state),
         || state.totem.contratos(&documento),
         |answer| json(&answer.valor.iter().map(ContratoView::from).collect::<Vec<_>>()),
     )

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use super::memoria::{Chave, json, responder};
+use super::memoria::{Chave, do_totem, json, responder};
 use super::problem::Problem;
 use super::{AppState, binary, checked_id, freshness_headers, render};
 use crate::domain::model::Fatura;
@@ -23,6 +23,7 @@ pub async fn fatura(State(state): State<AppState>, Path(id): Path<String>) -> Re
     responder(
         &state,
         Chave::Fatura(id.to_owned()),
+        do_totem(&state),
         || state.totem.fatura(id),
         |answer| {
             json(&FaturaBody {

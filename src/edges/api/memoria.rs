@@ -36,7 +36,8 @@ use utoipa::ToSchema;
 
 use super::problem::Problem;
 use super::{AppState, etag, freshness_headers};
-use crate::service::{Answer, Origem, ServiceError};
+use crate::domain::credito::ChaveLimite;
+use crate::service::{Answer, Origem};
 
 /// What an answer is about: the request it answers, minus what does not change the answer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -48,6 +49,7 @@ pub enum Chave {
     },
     Contratos(String),
     Fatura(String),
+    Limite(ChaveLimite),
 }
 
 impl Chave {
@@ -56,6 +58,7 @@ impl Chave {
         match self {
             Chave::Cliente(texto) | Chave::Contratos(texto) | Chave::Fatura(texto) => texto.len(),
             Chave::Faturas { documento, contrato } => documento.len() + contrato.as_ref().map_or(0, String::len),
+            Chave::Limite(chave) => chave.inquilino.len() + chave.loja.len() + chave.documento.len(),
         }
     }
 }
@@ -246,18 +249,27 @@ fn travar<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Answers a cached read: from memory when a kept answer is current and the freshness policy lets a copy answer,
-/// else by `ler` (the read-through), keeping what the cache answered. `vista` makes the body of an answer.
-pub async fn responder<T, V, L, F>(state: &AppState, chave: Chave, ler: L, vista: V) -> Result<Response, Problem>
+/// Answers a cached read: from memory when a kept answer is current and `servir` (the freshness policy of the use
+/// case, given when the data was fetched) lets a copy answer, else by `ler` (the read-through), keeping what the cache
+/// answered. `vista` makes the body of an answer.
+pub async fn responder<T, S, E, P, V, L, F>(
+    state: &AppState,
+    chave: Chave,
+    servir: P,
+    ler: L,
+    vista: V,
+) -> Result<Response, E>
 where
+    P: Fn(DateTime<Utc>) -> Option<Origem>,
     L: FnOnce() -> F,
-    F: Future<Output = Result<Answer<T>, ServiceError>>,
+    F: Future<Output = Result<Answer<T>, S>>,
     V: FnOnce(&Answer<T>) -> Result<Bytes, Problem>,
+    E: From<S> + From<Problem>,
 {
     let memoria = &state.memoria;
     let geracao = state.totem.geracao();
     if let Some(pronta) = memoria.buscar(&chave, geracao)
-        && let Some(origem) = state.totem.servir_copia(pronta.atualizado_em, Utc::now())
+        && let Some(origem) = servir(pronta.atualizado_em)
     {
         memoria.acertos.fetch_add(1, Ordering::Relaxed);
         return Ok(resposta_de(state, &pronta, origem));
@@ -277,7 +289,7 @@ where
     };
     // `geracao` was read before this read starts: a write that lands meanwhile makes what is kept look stale.
     let answer = ler().await?;
-    let corpo = vista(&answer)?;
+    let corpo = vista(&answer).map_err(E::from)?;
     let pronta = Arc::new(Pronta {
         etag: etag::tag(&corpo),
         corpo,
@@ -292,6 +304,11 @@ where
         memoria.guardar(chave, pronta);
     }
     Ok(response)
+}
+
+/// The freshness policy of the totem's reads ([`crate::service::Totem::servir_copia`]), for [`responder`].
+pub fn do_totem(state: &AppState) -> impl Fn(DateTime<Utc>) -> Option<Origem> + '_ {
+    move |atualizado_em| state.totem.servir_copia(atualizado_em, Utc::now())
 }
 
 /// The JSON body of `view`.

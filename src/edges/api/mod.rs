@@ -8,6 +8,7 @@
 
 mod baixas;
 mod clientes;
+mod credito;
 mod etag;
 mod faturas;
 mod formats;
@@ -26,7 +27,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Extension, Router};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -38,6 +39,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::config::Config;
 use crate::domain::pdf::Beneficiario;
 use crate::edges::json::ErroDeCampo;
+use crate::service::credito::Credito;
 use crate::service::saude::Saude;
 use crate::service::{Origem, Totem};
 use problem::Problem;
@@ -55,6 +57,8 @@ pub struct AppState {
     pub renders: Arc<Semaphore>,
     /// The ready answers of the cached reads ([`memoria`]).
     pub memoria: Arc<memoria::Memoria>,
+    /// The PDV's credit-limit lookups, when `[retaguarda]` is configured.
+    pub credito: Option<Credito>,
 }
 
 /// Renders at once: the kiosk has two cores; more renders only queue longer.
@@ -140,7 +144,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/pix/decode", post(formats::pix_decode))
         .route("/pix/encode", post(formats::pix_encode))
         .route("/pix/qr.svg", get(formats::pix_qr_svg))
-        .route("/pix/qr.png", get(formats::pix_qr_png));
+        .route("/pix/qr.png", get(formats::pix_qr_png))
+        .route("/limite-credito", get(credito::consultar_query))
+        .route("/limite-credito/consumos", post(credito::registrar_consumo))
+        .route("/limite-credito/consumos/{id_venda}", delete(credito::cancelar_consumo))
+        .route("/limite-credito/{inquilino}/{loja}", get(credito::consultar_path));
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(
             config
@@ -157,6 +165,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             HeaderName::from_static("idempotency-key"),
             HeaderName::from_static("cpfcnpj"),
             HeaderName::from_static("limitepagamentoforma"),
+            HeaderName::from_static("limitepgamentoforma"),
         ])
         .expose_headers([header::AGE, HeaderName::from_static("cache-status"), header::ETAG]);
     Router::new()

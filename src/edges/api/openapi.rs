@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{baixas, clientes, faturas, formats, health, impressoes, problem};
+use super::{baixas, clientes, credito, faturas, formats, health, impressoes, problem};
 use crate::edges::views;
 
 #[derive(OpenApi)]
@@ -43,6 +43,10 @@ use crate::edges::views;
         impressoes::preview_png,
         impressoes::preview_pdf,
         impressoes::impressoras,
+        credito::consultar_query,
+        credito::consultar_path,
+        credito::registrar_consumo,
+        credito::cancelar_consumo,
     ),
     components(schemas(problem::Problem, views::BoletoInfo, views::BrCodeInfo, views::DocumentoInfo))
 )]

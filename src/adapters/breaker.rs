@@ -1,11 +1,11 @@
-//! The ERP client's circuit breaker: closed (calls go out) or open (calls fail at once).
+//! The circuit breaker of an upstream (the ERP, the retaguarda): closed (calls go out) or open (calls fail at once).
 //!
-//! It owns the counting and the one rule of what counts ([`erp_respondeu`]): `threshold` consecutive "ERP not
-//! there" outcomes open it, any outcome that proves the ERP there closes it (offline.md §2.4). Reads, writes and
-//! the probe all record through [`Breaker::record`], so they cannot disagree. There is no timed half-open state:
-//! while open, the daemon's background probe (`ErpClient::sondar`) is the only caller that reaches the network,
-//! and its first answer that shows the ERP there closes the breaker. Lock-free (two atomics) so every request can
-//! consult it; it never does IO.
+//! It owns the counting and the one rule of what counts ([`respondeu`]): `threshold` consecutive "upstream not
+//! there" outcomes open it, any outcome that proves the upstream there closes it. Reads, writes and the probe all
+//! record through [`Breaker::record`], so they cannot disagree. There is no timed half-open state: while open, the
+//! daemon's background probe (`ErpClient::sondar`, `RetaguardaClient::sondar`) is the only caller that reaches the
+//! network, and its first answer that shows the upstream there closes the breaker. Lock-free (two atomics) so every
+//! request can consult it; it never does IO.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
@@ -20,7 +20,7 @@ pub(crate) enum Transition {
     Closed,
 }
 
-/// What one call to the ERP came back with, as far as the breaker is concerned.
+/// What one call to the upstream came back with, as far as the breaker is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Desfecho {
     /// No HTTP answer: no connection, a timeout, a connection reset or a body cut short.
@@ -29,12 +29,12 @@ pub(crate) enum Desfecho {
     Status(u16),
 }
 
-/// The one outcome rule for every ERP call (reads, writes and the probe): whether `desfecho` shows the ERP there.
+/// The one outcome rule for every upstream call (reads, writes and the probe): whether `desfecho` shows it there.
 ///
 /// Transport failures, timeouts, 5xx and 429 mean "not there" (down, broken, or shedding load): failures for the
-/// breaker. A 2xx, 3xx or any other 4xx is the ERP answering for itself, whatever it says: a success for the
+/// breaker. A 2xx, 3xx or any other 4xx is the upstream answering for itself, whatever it says: a success for the
 /// breaker, even when the call failed for the caller (a 401 is about our credentials, a 404 about the resource).
-pub(crate) fn erp_respondeu(desfecho: Desfecho) -> bool {
+pub(crate) fn respondeu(desfecho: Desfecho) -> bool {
     match desfecho {
         Desfecho::SemResposta | Desfecho::Status(429) => false,
         Desfecho::Status(status) => status < 500,
@@ -44,15 +44,18 @@ pub(crate) fn erp_respondeu(desfecho: Desfecho) -> bool {
 /// A consecutive-failure circuit breaker.
 #[derive(Debug)]
 pub(crate) struct Breaker {
+    /// The upstream, as logs name it.
+    upstream: &'static str,
     threshold: u32,
     consecutive_failures: AtomicU32,
     open: AtomicBool,
 }
 
 impl Breaker {
-    /// A closed breaker that opens after `threshold` consecutive failures (at least 1).
-    pub(crate) fn new(threshold: u32) -> Self {
+    /// A closed breaker of `upstream` that opens after `threshold` consecutive failures (at least 1).
+    pub(crate) fn new(upstream: &'static str, threshold: u32) -> Self {
         Breaker {
+            upstream,
             threshold: threshold.max(1),
             consecutive_failures: AtomicU32::new(0),
             open: AtomicBool::new(false),
@@ -64,27 +67,30 @@ impl Breaker {
         self.open.load(Ordering::SeqCst)
     }
 
-    /// Records one call's outcome by [`erp_respondeu`]: a success or a failure.
+    /// Records one call's outcome by [`respondeu`]: a success or a failure.
     pub(crate) fn record(&self, desfecho: Desfecho) -> Transition {
-        if erp_respondeu(desfecho) {
+        if respondeu(desfecho) {
             self.record_success()
         } else {
             self.record_failure()
         }
     }
 
-    /// The ERP answered: resets the count and closes the breaker if it was open.
+    /// The upstream answered: resets the count and closes the breaker if it was open.
     pub(crate) fn record_success(&self) -> Transition {
         self.consecutive_failures.store(0, Ordering::SeqCst);
         if self.open.swap(false, Ordering::SeqCst) {
-            tracing::info!("ERP answered again: circuit breaker closed");
+            tracing::info!(
+                upstream = self.upstream,
+                "upstream answered again: circuit breaker closed"
+            );
             Transition::Closed
         } else {
             Transition::Unchanged
         }
     }
 
-    /// The ERP could not be asked: counts the failure and opens the breaker at the threshold.
+    /// The upstream could not be asked: counts the failure and opens the breaker at the threshold.
     pub(crate) fn record_failure(&self) -> Transition {
         // Saturating, so that an outage of any length cannot wrap the count back below the threshold.
         let previous = self
@@ -94,8 +100,9 @@ impl Breaker {
         let failures = previous.saturating_add(1);
         if failures >= self.threshold && !self.open.swap(true, Ordering::SeqCst) {
             tracing::warn!(
+                upstream = self.upstream,
                 failures,
-                "ERP unavailable: circuit breaker open, calls fail fast until it answers"
+                "upstream unavailable: circuit breaker open, calls fail fast until it answers"
             );
             Transition::Opened
         } else {
@@ -133,13 +140,13 @@ mod tests {
             (Desfecho::Status(600), false),
         ];
         for (desfecho, presente) in casos {
-            assert_eq!(erp_respondeu(*desfecho), *presente, "{desfecho:?}");
+            assert_eq!(respondeu(*desfecho), *presente, "{desfecho:?}");
         }
     }
 
     #[test]
     fn record_follows_the_rule() {
-        let breaker = Breaker::new(1);
+        let breaker = Breaker::new("teste", 1);
         assert_eq!(breaker.record(Desfecho::Status(502)), Transition::Opened);
         assert_eq!(breaker.record(Desfecho::Status(429)), Transition::Unchanged);
         assert!(breaker.is_open());
@@ -150,7 +157,7 @@ mod tests {
 
     #[test]
     fn opens_after_threshold_consecutive_failures() {
-        let breaker = Breaker::new(3);
+        let breaker = Breaker::new("teste", 3);
         assert_eq!(breaker.record_failure(), Transition::Unchanged);
         assert_eq!(breaker.record_failure(), Transition::Unchanged);
         assert!(!breaker.is_open());
@@ -166,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_success_resets_the_count() {
-        let breaker = Breaker::new(3);
+        let breaker = Breaker::new("teste", 3);
         breaker.record_failure();
         breaker.record_failure();
         assert_eq!(breaker.record_success(), Transition::Unchanged);
@@ -178,7 +185,7 @@ mod tests {
 
     #[test]
     fn a_success_closes_an_open_breaker_and_it_can_open_again() {
-        let breaker = Breaker::new(2);
+        let breaker = Breaker::new("teste", 2);
         breaker.record_failure();
         assert_eq!(breaker.record_failure(), Transition::Opened);
         assert_eq!(breaker.record_success(), Transition::Closed);
@@ -190,13 +197,13 @@ mod tests {
 
     #[test]
     fn threshold_zero_behaves_as_one() {
-        let breaker = Breaker::new(0);
+        let breaker = Breaker::new("teste", 0);
         assert_eq!(breaker.record_failure(), Transition::Opened);
     }
 
     #[test]
     fn the_count_saturates() {
-        let breaker = Breaker::new(u32::MAX);
+        let breaker = Breaker::new("teste", u32::MAX);
         breaker.consecutive_failures.store(u32::MAX - 1, Ordering::SeqCst);
         assert_eq!(breaker.record_failure(), Transition::Opened);
         assert_eq!(breaker.record_failure(), Transition::Unchanged);
@@ -205,7 +212,7 @@ mod tests {
 
     #[test]
     fn concurrent_failures_open_exactly_once() {
-        let breaker = std::sync::Arc::new(Breaker::new(5));
+        let breaker = std::sync::Arc::new(Breaker::new("teste", 5));
         let handles: Vec<_> = (0..8)
             .map(|_| {
                 let breaker = breaker.clone();

@@ -112,3 +112,70 @@ fn money_parse_never_panics() {
         }
     });
 }
+
+/// The retaguarda's credit-limit envelope: the seed's example with its numbers replaced by arbitrary JSON number texts
+/// (long fractions, exponents, signs) and a few bytes changed. Whatever parses as JSON is read without panicking; an
+/// envelope read is written back and reads the same; its offline answer never goes below zero and keeps
+/// `valorTotal = valorUtilizado + saldoDisponivel`.
+#[test]
+fn credit_limit_envelope_never_panics() {
+    use borda::domain::credito::{Consumo, Fracao, PoliticaOffline, Resposta, resposta_offline};
+
+    const ENVELOPE: &str = r#"{"success":true,"message":"","detailedMessage":null,"data":[{"saldoDisponivel":S,"idRetaguardaLimiteCredito":"01PSH00000005033CR","valorUtilizado":U,"valorTotal":T,"detalhesValorUtilizado":[{"total":U,"tipo":"credito total"}],"saldoDetalhadoFormaPagamento":[{"idRetaguardaPagamentoForma":"BL","valor":S}]}],"errors":null,"totalTime":0,"numberOfRecords":0}"#;
+    let numero = "-?[0-9]{1,20}(\\.[0-9]{0,25})?([eE][+-]?[0-9]{1,4})?";
+    let envelopes = (
+        numero,
+        numero,
+        numero,
+        proptest::collection::vec((any::<prop::sample::Index>(), 0x20u8..0x7f), 0..3),
+    )
+        .prop_map(|(s, u, t, edits)| {
+            let mut bytes = ENVELOPE.replace('S', &s).replace('U', &u).replace('T', &t).into_bytes();
+            for (at, byte) in edits {
+                let at = at.index(bytes.len());
+                bytes[at] = byte;
+            }
+            String::from_utf8(bytes).unwrap()
+        });
+    let mut runner = TestRunner::new(Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let quando = NaiveDate::from_ymd_opt(2026, 12, 6)
+        .unwrap()
+        .and_hms_opt(14, 3, 0)
+        .unwrap();
+    let politica = PoliticaOffline {
+        fracao: Fracao::de_config(0.5),
+        teto: Some(Centavos::new(50_000)),
+    };
+    let consumos = [Consumo {
+        valor: Centavos::new(1234),
+        forma: Some("BL".into()),
+    }];
+    let result = runner.run(&prop_oneof![envelopes, any::<String>()], |texto| {
+        let Ok(valor) = serde_json::from_str::<serde_json::Value>(&texto) else {
+            return Ok(());
+        };
+        let Ok((resposta, _)) = Resposta::ler(&valor) else {
+            return Ok(());
+        };
+        prop_assert_eq!(&Resposta::ler(&resposta.para_json()).unwrap().0, &resposta);
+        let offline = resposta_offline(&resposta, quando, &consumos, politica);
+        if let Some(limite) = offline.limite.filter(|_| offline.success) {
+            prop_assert!(limite.saldo_disponivel.get() >= 0);
+            if let (Some(utilizado), Some(total)) = (limite.valor_utilizado, limite.valor_total) {
+                prop_assert_eq!(
+                    total.get(),
+                    utilizado.get().saturating_add(limite.saldo_disponivel.get())
+                );
+            }
+        }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("credit limit envelope: {failure}");
+    }
+    eprintln!("fuzz credit limit envelope: {} inputs, 0 panics", runner.config().cases);
+}

@@ -121,6 +121,40 @@ fn demo_erp_only_serves_the_erp_and_prints_the_section_that_points_at_it() {
     assert!(child.wait().unwrap().success());
 }
 
+#[test]
+fn log_format_json_writes_one_object_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("borda.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_borda"))
+        .args(["--log-format", "json", "demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let banner = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains("/faturas"));
+    assert!(banner, "the demo came up");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let log = std::fs::read_to_string(&log).unwrap();
+    let linhas: Vec<serde_json::Value> = log.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert!(
+        linhas.iter().any(|linha| linha["message"] == "borda listening"),
+        "{log}"
+    );
+    assert!(
+        linhas
+            .iter()
+            .all(|linha| linha["level"].is_string() && linha["timestamp"].is_string())
+    );
+}
+
 /// A `borda sync` configuration pointing at `addr`.
 fn sync_config(dir: &std::path::Path, addr: &str) -> std::path::PathBuf {
     let path = dir.join("sync.toml");

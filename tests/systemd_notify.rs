@@ -126,3 +126,65 @@ async fn a_database_damaged_past_its_schema_is_found_by_the_background_check_and
     assert!(log.contains("corrompido"), "and what it found: {log}");
     erp.stop().await;
 }
+
+/// A customer's CPF or CNPJ never reaches the logs, whatever is logged: the real binary at `BORDA_LOG=trace` serves a
+/// customer, her faturas, a fatura, a payment and a lookup of an unknown document, online then with the ERP gone,
+/// and the log must not hold the digits, bare or punctuated, nor the customer's name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_and_names_never_reach_the_logs() {
+    common::install_crypto();
+    let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::configure(dir.path(), &erp);
+    let http = reqwest::Client::new();
+    let log = dir.path().join("borda.log");
+    let mut child = served.spawn_logging(&http, &log).await;
+    let get = |path: String| {
+        let http = http.clone();
+        let url = format!("{}{path}", served.base);
+        async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let maria = "52998224725";
+    let desconhecido = "11144477735";
+    for _ in 0..2 {
+        for documento in [maria, "529.982.247-25", desconhecido, "12ABC34501DE35"] {
+            get(format!("/v1/clientes/{documento}")).await;
+            get(format!("/v1/clientes/{documento}/faturas")).await;
+            get(format!("/v1/clientes/{documento}/contratos")).await;
+        }
+        get("/v1/faturas/10001".into()).await;
+        let paid = served.pay(&http, "L-77").send().await.unwrap();
+        assert!(
+            paid.status().is_success() || paid.status().as_u16() == 409,
+            "{}",
+            paid.status()
+        );
+    }
+    erp.stop().await;
+    for documento in [maria, desconhecido] {
+        get(format!("/v1/clientes/{documento}/faturas")).await;
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.lines().count() > 20, "the daemon did log at trace: {log}");
+    assert!(
+        log.contains("L-77"),
+        "ids are logged, so the search below would find a document: {log}"
+    );
+    assert!(!log.contains('\u{1b}'), "no colour escape codes in a file");
+    for segredo in [
+        maria,
+        "529.982.247-25",
+        desconhecido,
+        "12ABC34501DE35",
+        "Maria Aparecida",
+        "MARIA APARECIDA",
+    ] {
+        let linha = log.lines().find(|line| line.contains(segredo));
+        assert!(linha.is_none(), "{segredo} in the log: {linha:?}");
+    }
+}

@@ -33,6 +33,10 @@ use crate::edges::{leitura, print_test};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How logs are written to stderr: `human` (coloured only on a terminal) or `json`, one object per line. Under
+    /// systemd (`JOURNAL_STREAM`) the human form leaves time and colour to the journal.
+    #[arg(long, global = true, value_enum, default_value = "human", env = "BORDA_LOG_FORMAT")]
+    log_format: crate::logging::Formato,
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,6 +272,7 @@ impl Failure {
 /// Runs the command line and returns the process exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::logging::init(cli.log_format);
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Invalid(message)) => {
@@ -317,7 +322,6 @@ fn run(command: Command) -> Result<(), Failure> {
 
 /// Runs a daemon future on a runtime sized for a kiosk: two workers.
 fn run_daemon(daemon: impl std::future::Future<Output = Result<(), DaemonError>>) -> Result<(), Failure> {
-    crate::logging::init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -112,12 +112,26 @@ impl Served {
         }
     }
 
+    /// Starts `borda serve` logging everything (`BORDA_LOG=trace`) to the file `log`, and waits until it answers
+    /// `/healthz`.
+    pub async fn spawn_logging(&self, http: &reqwest::Client, log: &Path) -> Child {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_borda"));
+        command.args(["serve", "--config", self.config.to_str().unwrap()]);
+        self.start_logging(command, http, "trace", std::fs::File::create(log).unwrap().into())
+            .await
+    }
+
     /// Starts `command` (a `borda serve`) and waits until it answers `/healthz`.
-    pub async fn start(&self, mut command: Command, http: &reqwest::Client) -> Child {
+    pub async fn start(&self, command: Command, http: &reqwest::Client) -> Child {
+        self.start_logging(command, http, "warn", Stdio::null()).await
+    }
+
+    /// Starts `command` with `BORDA_LOG=filter` and its stderr to `stderr`, and waits until it answers `/healthz`.
+    async fn start_logging(&self, mut command: Command, http: &reqwest::Client, filter: &str, stderr: Stdio) -> Child {
         let mut child = command
-            .env("BORDA_LOG", "warn")
+            .env("BORDA_LOG", filter)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let deadline = Instant::now() + Duration::from_secs(15);

@@ -738,10 +738,24 @@ mod tests {
 
     #[tokio::test]
     async fn open_creates_the_file_and_its_parent_directories() {
+        use std::os::unix::fs::PermissionsExt;
         let (dir, _) = temp_db();
         let path = dir.path().join("var/lib/borda/borda.db");
         let store = Store::open(&path).unwrap();
         assert!(path.is_file());
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "owner only"
+        );
+        store.salvar_cliente(cliente("12345678909"), em(0)).await.unwrap();
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        assert_eq!(
+            std::fs::metadata(&wal).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "the WAL too"
+        );
         assert_eq!(store.contar_baixas().await.unwrap(), (0, 0));
     }
 

@@ -43,11 +43,28 @@ pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
+    create_private(path)?;
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
     migrate(&mut conn)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
+}
+
+/// Creates the file at `path`, empty and readable by its owner only (0600: it holds customers' documents), unless it
+/// exists. SQLite takes an empty file for a new database, and gives its `-wal` and `-shm` files the same permissions.
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Sets the per-connection pragmas once, so that no request pays for them.

@@ -760,12 +760,18 @@ async fn readiness_reports_a_damaged_database_file_in_its_own_body() {
         "SQLite's report: {body}"
     );
     assert_ne!(body["integridade"], "ok");
+    // The part that found it stops right after it says so.
+    let mut paradas = body["partes_paradas"].clone();
+    for _ in 0..100 {
+        if paradas.as_array().is_some_and(|partes| !partes.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        paradas = harness.json("/readyz").await.2["partes_paradas"].clone();
+    }
     assert!(
-        body["partes_paradas"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("verificação do banco"),
-        "{body}"
+        paradas[0].as_str().unwrap().starts_with("verificação do banco"),
+        "{paradas}"
     );
     assert_eq!(
         body["outbox"]["pendentes"], 0,
@@ -939,4 +945,68 @@ async fn concurrent_reads_of_one_list_share_one_request_to_the_erp() {
     }
     assert!(corpos.windows(2).all(|par| par[0] == par[1]));
     assert_eq!(pedidos(&harness) - antes, 1, "one request to the ERP for all of them");
+}
+
+/// `/metrics` parses as Prometheus text: requests counted by route template (never by a path with a CPF in it) and
+/// status, the ERP's circuit, the memory, the outbox; and no document anywhere in it.
+#[tokio::test]
+async fn metrics_parse_as_prometheus_text_and_hold_no_document() {
+    let harness = Harness::start().await;
+    for _ in 0..3 {
+        harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    }
+    harness.json("/v1/clientes/123/faturas").await;
+    let response = harness.get("/metrics").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let texto = response.text().await.unwrap();
+    assert!(!texto.contains(MARIA) && !texto.contains("123/"), "{texto}");
+    let linhas = texto.lines().map(|line| Ok(line.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(linhas).unwrap();
+    let valor = |nome: &str, rotulos: &[(&str, &str)]| -> Option<f64> {
+        scrape
+            .samples
+            .iter()
+            .find(|sample| sample.metric == nome && rotulos.iter().all(|(k, v)| sample.labels.get(k) == Some(*v)))
+            .map(|sample| match sample.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    let rota = "/v1/clientes/:documento/faturas";
+    assert_eq!(
+        valor("borda_http_requests_total", &[("rota", rota), ("status", "200")]),
+        Some(3.0),
+        "{texto}"
+    );
+    assert_eq!(
+        valor("borda_http_requests_total", &[("rota", rota), ("status", "422")]),
+        Some(1.0)
+    );
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .any(|s| s.metric == "borda_http_request_duration_seconds"),
+        "{texto}"
+    );
+    assert_eq!(valor("borda_upstream_up", &[("upstream", "erp")]), Some(1.0));
+    assert!(
+        valor(
+            "borda_upstream_calls_total",
+            &[("upstream", "erp"), ("desfecho", "respondeu")]
+        )
+        .unwrap()
+            >= 3.0
+    );
+    assert_eq!(valor("borda_outbox_baixas", &[("status", "pendente")]), Some(0.0));
+    assert!(valor("borda_memory_misses_total", &[]).is_some());
+    harness.stop().await;
 }

@@ -7,7 +7,7 @@
 //! network, and its first answer that shows the upstream there closes the breaker. Lock-free (two atomics) so every
 //! request can consult it; it never does IO.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 /// What an outcome did to the breaker, for the caller's tests and logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +49,16 @@ pub(crate) struct Breaker {
     threshold: u32,
     consecutive_failures: AtomicU32,
     open: AtomicBool,
+    /// Outcomes recorded since start-up: the upstream answered, or was not there (for `/metrics`).
+    respondidas: AtomicU64,
+    falhas: AtomicU64,
+}
+
+/// How many calls an upstream answered and how many found it not there, since start-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Chamadas {
+    pub respondidas: u64,
+    pub falhas: u64,
 }
 
 impl Breaker {
@@ -59,6 +69,16 @@ impl Breaker {
             threshold: threshold.max(1),
             consecutive_failures: AtomicU32::new(0),
             open: AtomicBool::new(false),
+            respondidas: AtomicU64::new(0),
+            falhas: AtomicU64::new(0),
+        }
+    }
+
+    /// The outcomes recorded since start-up.
+    pub(crate) fn chamadas(&self) -> Chamadas {
+        Chamadas {
+            respondidas: self.respondidas.load(Ordering::Relaxed),
+            falhas: self.falhas.load(Ordering::Relaxed),
         }
     }
 
@@ -78,6 +98,7 @@ impl Breaker {
 
     /// The upstream answered: resets the count and closes the breaker if it was open.
     pub(crate) fn record_success(&self) -> Transition {
+        self.respondidas.fetch_add(1, Ordering::Relaxed);
         self.consecutive_failures.store(0, Ordering::SeqCst);
         if self.open.swap(false, Ordering::SeqCst) {
             tracing::info!(
@@ -92,6 +113,7 @@ impl Breaker {
 
     /// The upstream could not be asked: counts the failure and opens the breaker at the threshold.
     pub(crate) fn record_failure(&self) -> Transition {
+        self.falhas.fetch_add(1, Ordering::Relaxed);
         // Saturating, so that an outage of any length cannot wrap the count back below the threshold.
         let previous = self
             .consecutive_failures

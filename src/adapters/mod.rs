@@ -1,6 +1,6 @@
 //! Adapters: each owns one outside thing and translates it into domain types.
 
-pub(crate) mod breaker;
+pub mod breaker;
 pub mod erp;
 pub mod impressora;
 pub mod retaguarda;

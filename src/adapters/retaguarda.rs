@@ -14,7 +14,7 @@ use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
-use super::breaker::{Breaker, Desfecho, respondeu};
+use super::breaker::{Breaker, Chamadas, Desfecho, respondeu};
 use super::erp::{fill, root_cause, transport_reason};
 use crate::config::RetaguardaConfig;
 
@@ -82,6 +82,11 @@ impl RetaguardaClient {
                 breaker: Breaker::new("retaguarda", config.breaker_failures),
             }),
         })
+    }
+
+    /// The calls the retaguarda answered and those that found it not there, since start-up.
+    pub fn chamadas(&self) -> Chamadas {
+        self.inner.breaker.chamadas()
     }
 
     /// Whether calls go out (the breaker is closed).

@@ -138,6 +138,7 @@ impl Daemon {
                 config.cache.memoria_kib.saturating_mul(1024),
             )),
             credito: credito.clone(),
+            metricas: api::metricas::Metricas::default(),
         };
         let app = api::router(state, &config);
         let limits = crate::edges::http::Limits::from_config(&config.api);

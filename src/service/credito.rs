@@ -45,6 +45,11 @@ impl Credito {
         })
     }
 
+    /// The retaguarda calls answered and failed since start-up.
+    pub fn chamadas(&self) -> crate::adapters::breaker::Chamadas {
+        self.retaguarda.chamadas()
+    }
+
     /// Whether the retaguarda is taking calls (its breaker is closed).
     pub fn online(&self) -> bool {
         self.retaguarda.online()

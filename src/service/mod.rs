@@ -91,6 +91,11 @@ impl Totem {
         self
     }
 
+    /// The ERP calls answered and failed since start-up.
+    pub fn erp_chamadas(&self) -> crate::adapters::breaker::Chamadas {
+        self.erp.chamadas()
+    }
+
     /// Whether the ERP is taking calls (its circuit breaker is closed).
     pub fn online(&self) -> bool {
         self.erp.online()

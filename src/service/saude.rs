@@ -57,12 +57,13 @@ impl Saude {
         self.relato().integridade = Some(resultado);
     }
 
-    /// `verificando` while the check of the database file runs, then `ok` or SQLite's report.
-    pub fn integridade(&self) -> String {
+    /// `verificando` while the check of the database file runs, then `ok` or SQLite's report; and whether that is a
+    /// failure. One reading, so the two agree.
+    pub fn integridade(&self) -> (String, bool) {
         match &self.relato().integridade {
-            None => "verificando".to_owned(),
-            Some(Ok(())) => "ok".to_owned(),
-            Some(Err(relatorio)) => relatorio.clone(),
+            None => ("verificando".to_owned(), false),
+            Some(Ok(())) => ("ok".to_owned(), false),
+            Some(Err(relatorio)) => (relatorio.clone(), true),
         }
     }
 

@@ -20,7 +20,7 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, LOCATION, RETR
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use super::breaker::{Breaker, Desfecho, respondeu};
+use super::breaker::{Breaker, Chamadas, Desfecho, respondeu};
 use crate::config::{ErpConfig, ErpPaths};
 use crate::domain::baixa::Baixa;
 use crate::domain::model::{Cliente, Contrato, Fatura};
@@ -512,6 +512,11 @@ impl ErpClient {
         };
         self.inner.breaker.record(desfecho);
         respondeu(desfecho)
+    }
+
+    /// The calls the ERP answered and those that found it not there, since start-up.
+    pub fn chamadas(&self) -> Chamadas {
+        self.inner.breaker.chamadas()
     }
 
     /// Whether calls go out (the circuit breaker is not open).

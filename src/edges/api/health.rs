@@ -84,7 +84,9 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         .into_iter()
         .map(|(parte, motivo)| format!("{parte}: {motivo}"))
         .collect();
-    let status = if partes_paradas.is_empty() {
+    // A damaged file is unready from the moment the check says so, before its part has stopped the daemon.
+    let (integridade, corrompido) = state.saude.integridade();
+    let status = if partes_paradas.is_empty() && !corrompido {
         status
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -104,7 +106,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             impressoras,
             partes_paradas,
             credenciais_erp: state.saude.credenciais_recusadas(),
-            integridade: state.saude.integridade(),
+            integridade,
             memoria: state.memoria.contagem(),
         }),
     )

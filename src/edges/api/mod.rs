@@ -16,6 +16,7 @@ mod guards;
 mod health;
 mod impressoes;
 pub mod memoria;
+pub mod metricas;
 mod openapi;
 pub mod problem;
 
@@ -59,6 +60,8 @@ pub struct AppState {
     pub memoria: Arc<memoria::Memoria>,
     /// The PDV's credit-limit lookups, when `[retaguarda]` is configured.
     pub credito: Option<Credito>,
+    /// The request counts and latencies `/metrics` shows.
+    pub metricas: metricas::Metricas,
 }
 
 /// Renders at once: the kiosk has two cores; more renders only queue longer.
@@ -168,10 +171,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
             HeaderName::from_static("limitepgamentoforma"),
         ])
         .expose_headers([header::AGE, HeaderName::from_static("cache-status"), header::ETAG]);
+    let metricas = state.metricas.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metricas::metrics))
         .nest("/v1", v1)
+        .route_layer(middleware::from_fn_with_state(metricas, metricas::medir))
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(etag::conditional))

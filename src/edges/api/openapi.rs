@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{baixas, clientes, credito, faturas, formats, health, impressoes, problem};
+use super::{baixas, clientes, credito, faturas, formats, health, impressoes, metricas, problem};
 use crate::edges::views;
 
 #[derive(OpenApi)]
@@ -16,6 +16,7 @@ use crate::edges::views;
     paths(
         health::healthz,
         health::readyz,
+        metricas::metrics,
         clientes::cliente,
         clientes::faturas,
         clientes::contratos,

@@ -1,0 +1,224 @@
+//! `/metrics`: what the technician's or the ISP's Prometheus scrapes, in the OpenMetrics text format, every name
+//! prefixed `borda_`.
+//!
+//! The HTTP requests are counted as they happen, by route (the matched template, never the path: a path can hold a
+//! CPF; written `/v1/clientes/:documento`) and status, with a latency histogram by route. Everything else is read when scraped, from the parts that own
+//! it: the upstreams' circuits and call outcomes, the memory of ready answers, the outbox, the printers. No metric
+//! carries personal data: labels are routes, statuses, upstream and printer names.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use super::AppState;
+use crate::adapters::breaker::Chamadas;
+use crate::domain::impressao::status::Papel;
+
+/// Labels of a request.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Requisicao {
+    rota: String,
+    status: u16,
+}
+
+/// Labels of a latency.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Rota {
+    rota: String,
+}
+
+/// Labels of an upstream's figures.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Upstream {
+    upstream: &'static str,
+}
+
+/// Labels of an upstream's calls.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Chamada {
+    upstream: &'static str,
+    desfecho: &'static str,
+}
+
+/// Labels of one printer.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Impressora {
+    impressora: String,
+}
+
+/// Labels of the outbox.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Outbox {
+    status: &'static str,
+}
+
+/// The figures counted as requests happen; cheap to clone (the families are shared).
+#[derive(Clone, Debug)]
+pub struct Metricas {
+    requisicoes: Family<Requisicao, Counter>,
+    latencia: Family<Rota, Histogram>,
+}
+
+impl Default for Metricas {
+    fn default() -> Self {
+        Metricas {
+            requisicoes: Family::default(),
+            // From 0.25 ms to about 4 s, doubling: the cached reads sit at the bottom, a PDF or an ERP timeout at the top.
+            latencia: Family::new_with_constructor(|| {
+                Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+                    0.000_25, 2.0, 15,
+                ))
+            }),
+        }
+    }
+}
+
+/// The middleware: counts every request by its route and status, and times it.
+pub async fn medir(State(metricas): State<Metricas>, request: Request, next: Next) -> Response {
+    // `{documento}` written `:documento`: braces are valid in a label value, but naive parsers of the text format
+    // (regexes that end the labels at the first `}`) lose the sample.
+    let rota = request.extensions().get::<MatchedPath>().map_or_else(
+        || "desconhecida".to_owned(),
+        |rota| rota.as_str().replace('{', ":").replace('}', ""),
+    );
+    let inicio = Instant::now();
+    let response = next.run(request).await;
+    metricas
+        .latencia
+        .get_or_create(&Rota { rota: rota.clone() })
+        .observe(inicio.elapsed().as_secs_f64());
+    metricas
+        .requisicoes
+        .get_or_create(&Requisicao {
+            rota,
+            status: response.status().as_u16(),
+        })
+        .inc();
+    response
+}
+
+/// `GET /metrics`.
+#[utoipa::path(get, path = "/metrics", tag = "operacao",
+    responses((status = 200, content_type = "application/openmetrics-text", description = "OpenMetrics text, names prefixed borda_")))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let mut registry = Registry::with_prefix("borda");
+    let metricas = &state.metricas;
+    registry.register(
+        "http_requests",
+        "HTTP requests answered, by route template and status",
+        metricas.requisicoes.clone(),
+    );
+    registry.register(
+        "http_request_duration_seconds",
+        "Time to answer an HTTP request, by route template",
+        metricas.latencia.clone(),
+    );
+
+    let online: Family<Upstream, Gauge> = Family::default();
+    let chamadas: Family<Chamada, Counter> = Family::default();
+    let upstream = |nome: &'static str, esta_online: bool, contagem: Chamadas| {
+        online
+            .get_or_create(&Upstream { upstream: nome })
+            .set(i64::from(esta_online));
+        for (desfecho, valor) in [("respondeu", contagem.respondidas), ("indisponivel", contagem.falhas)] {
+            chamadas
+                .get_or_create(&Chamada {
+                    upstream: nome,
+                    desfecho,
+                })
+                .inc_by(valor);
+        }
+    };
+    upstream("erp", state.totem.online(), state.totem.erp_chamadas());
+    if let Some(credito) = &state.credito {
+        upstream("retaguarda", credito.online(), credito.chamadas());
+    }
+    registry.register(
+        "upstream_up",
+        "1 while the upstream's circuit is closed (calls go out)",
+        online,
+    );
+    registry.register(
+        "upstream_calls",
+        "Calls to the upstream, by whether it answered",
+        chamadas,
+    );
+
+    let memoria = state.memoria.contagem();
+    let acertos: Counter = Counter::default();
+    acertos.inc_by(memoria.acertos);
+    let faltas: Counter = Counter::default();
+    faltas.inc_by(memoria.faltas);
+    let bytes: Gauge = Gauge::default();
+    bytes.set(i64::try_from(memoria.bytes).unwrap_or(i64::MAX));
+    registry.register(
+        "memory_hits",
+        "Cached reads answered from the memory of ready answers",
+        acertos,
+    );
+    registry.register("memory_misses", "Cached reads that went to the database", faltas);
+    registry.register("memory_bytes", "Bytes the memory of ready answers holds", bytes);
+
+    let outbox: Family<Outbox, Gauge> = Family::default();
+    match state.totem.contar_baixas().await {
+        Ok((pendentes, falhas)) => {
+            for (status, valor) in [("pendente", pendentes), ("falhou", falhas)] {
+                outbox
+                    .get_or_create(&Outbox { status })
+                    .set(i64::try_from(valor).unwrap_or(i64::MAX));
+            }
+        }
+        Err(error) => tracing::warn!(%error, "the outbox could not be counted for /metrics"),
+    }
+    registry.register(
+        "outbox_baixas",
+        "Baixas waiting for the ERP (pendente) and refused by it (falhou)",
+        outbox,
+    );
+
+    let prontas: Family<Impressora, Gauge> = Family::default();
+    let fila: Family<Impressora, Gauge> = Family::default();
+    if let Ok(impressoras) = state.totem.impressoras().await {
+        for situacao in impressoras {
+            let rotulo = Impressora {
+                impressora: situacao.nome.clone(),
+            };
+            let pronta = situacao.online
+                && situacao.erro.is_none()
+                && !situacao.tampa_aberta
+                && situacao.papel != Papel::SemPapel;
+            prontas.get_or_create(&rotulo).set(i64::from(pronta));
+            fila.get_or_create(&rotulo)
+                .set(i64::try_from(situacao.fila).unwrap_or(i64::MAX));
+        }
+    }
+    registry.register(
+        "printer_ready",
+        "1 while the printer is reachable, online, closed and has paper",
+        prontas,
+    );
+    registry.register("printer_queue", "Print jobs queued or printing, by printer", fila);
+
+    let mut texto = String::new();
+    if let Err(error) = prometheus_client::encoding::text::encode(&mut texto, &registry) {
+        tracing::error!(%error, "the metrics could not be written");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+        )],
+        texto,
+    )
+        .into_response()
+}

@@ -62,6 +62,14 @@ async fn systemd_hears_ready_then_watchdog_pings_then_stopping() {
     });
     let status = child.wait().unwrap();
     assert!(status.success(), "a clean stop exits 0: {status}");
+    // Its last act was a checkpoint: every write is in the database file, none left in the WAL.
+    let mut wal = served.db.clone().into_os_string();
+    wal.push("-wal");
+    assert_eq!(
+        std::fs::metadata(&wal).map_or(0, |meta| meta.len()),
+        0,
+        "the WAL was folded in"
+    );
     erp.stop().await;
 }
 

@@ -65,6 +65,8 @@ pub struct Daemon {
     saude: Saude,
     /// Notified when a background part stops.
     parou: Arc<Notify>,
+    /// For the checkpoint at the end.
+    store: Store,
 }
 
 impl Daemon {
@@ -199,6 +201,7 @@ impl Daemon {
             tasks,
             saude,
             parou,
+            store,
         })
     }
 
@@ -226,6 +229,11 @@ impl Daemon {
             .map_err(|error| DaemonError::Io(std::io::Error::other(error)))?;
         for task in self.tasks {
             let _ = task.await;
+        }
+        // Nothing writes any more: fold the WAL into the file, so that a stopped kiosk's data is all in one file (and
+        // rows deleted from the cache are gone from the WAL too).
+        if let Err(error) = self.store.checkpoint().await {
+            tracing::warn!(%error, "could not checkpoint the database on the way out");
         }
         served.map_err(DaemonError::from)
     }

@@ -178,11 +178,31 @@ impl Store {
     ///
     /// Every method goes through here. `behavior` is `Deferred` for reads and `Immediate` for writes, so that a write
     /// takes SQLite's write lock before reading anything and cannot fail half-way with `SQLITE_BUSY_SNAPSHOT` when
-    /// another process wrote meanwhile. The transaction commits when `f` returns `Ok` and rolls back otherwise. If the caller stops waiting, the job still runs to the end: a write is never cut in half.
+    /// another process wrote meanwhile. The transaction commits when `f` returns `Ok` and rolls back otherwise. If the
+    /// caller stops waiting, the job still runs to the end: a write is never cut in half.
     async fn call<T, F>(&self, behavior: TransactionBehavior, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let geracao = Arc::clone(&self.geracao);
+        self.on_thread(move |conn| {
+            let before = conn.total_changes();
+            let result = in_transaction(conn, behavior, f);
+            // Before the caller hears back: once a write returns, no reader can take the older generation for current.
+            if conn.total_changes() != before {
+                geracao.fetch_add(1, Ordering::Release);
+            }
+            result
+        })
+        .await
+    }
+
+    /// Runs `f` with the connection on the store thread and returns its result.
+    async fn on_thread<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
         // The semaphore is never closed, so acquiring only fails if that invariant is broken; the store is then as good
         // as gone.
@@ -191,21 +211,21 @@ impl Store {
             .await
             .map_err(|_| StoreError::Encerrado)?;
         let (reply_tx, reply_rx) = oneshot::channel();
-        let geracao = Arc::clone(&self.geracao);
         let job: Job = Box::new(move |conn| {
             // The job is off the queue: its slot is free for the next caller.
             drop(permit);
-            let before = conn.total_changes();
-            let result = in_transaction(conn, behavior, f);
-            // Before the caller hears back: once a write returns, no reader can take the older generation for current.
-            if conn.total_changes() != before {
-                geracao.fetch_add(1, Ordering::Release);
-            }
             // The caller may have stopped waiting; the work is done (and committed) regardless.
-            let _ = reply_tx.send(result);
+            let _ = reply_tx.send(f(conn));
         });
         self.jobs.send(job).map_err(|_| StoreError::Encerrado)?;
         reply_rx.await.map_err(|_| StoreError::Encerrado)?
+    }
+
+    /// Folds the WAL into the database file and truncates it (`PRAGMA wal_checkpoint(TRUNCATE)`), outside any
+    /// transaction. For the daemon's last act: readers or writers still busy only make it partial, never wrong.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        self.on_thread(|conn| Ok(conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?))
+            .await
     }
 
     /// A job that does nothing: answers while the store thread takes jobs (the daemon's watchdog asks it).

@@ -346,6 +346,9 @@ pub struct ApiConfig {
     pub idle_timeout_secs: u64,
     /// Open connections at most; past it the one idle the longest is closed.
     pub max_connections: usize,
+    /// Different CPFs/CNPJs one client may look up per minute (`/v1/clientes/…`), against enumeration from a
+    /// compromised page; 0: no limit.
+    pub documentos_por_minuto: usize,
 }
 
 /// Shortest `api.token` accepted.
@@ -384,6 +387,7 @@ impl Default for ApiConfig {
             body_timeout_secs: 30,
             idle_timeout_secs: 30,
             max_connections: 200,
+            documentos_por_minuto: 30,
         }
     }
 }

@@ -1010,3 +1010,32 @@ async fn metrics_parse_as_prometheus_text_and_hold_no_document() {
     assert!(valor("borda_memory_misses_total", &[]).is_some());
     harness.stop().await;
 }
+
+/// A page walking the customer base is stopped: past `api.documentos_por_minuto` different documents a client gets
+/// 429 with `Retry-After`, while the customers it already looked up still answer.
+#[tokio::test]
+async fn too_many_different_customers_in_a_minute_is_429() {
+    let harness = Harness::with(|config| config.api.documentos_por_minuto = 2).await;
+    assert_eq!(
+        harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(harness.json(&format!("/v1/clientes/{JOAO}")).await.0, StatusCode::OK);
+    let (status, headers, body) = harness.json(&format!("/v1/clientes/{CARLOS}/faturas")).await;
+    assert_problem(status, &headers, &body, 429, "consultas_demais");
+    assert!(headers["retry-after"].to_str().unwrap().parse::<u64>().unwrap() <= 60);
+    // The same two, however written, still answer; an invalid one is still a 422.
+    assert_eq!(
+        harness.json("/v1/clientes/529.982.247-25/contratos").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        harness.json(&format!("/v1/clientes/{JOAO}/faturas")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        harness.json("/v1/clientes/123/faturas").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    harness.stop().await;
+}

@@ -203,6 +203,8 @@ async fn connection(
     _permit: OwnedSemaphorePermit,
 ) {
     let _ = stream.set_nodelay(true);
+    // Who is asking, for the per-client limits (`ConnectInfo`, as axum's own server provides it).
+    let peer = stream.peer_addr().ok();
     let (id, activity) = registry.add();
     let io = TokioIo::new(Tracked {
         inner: stream,
@@ -215,9 +217,12 @@ async fn connection(
         hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let busy = Busy::start(activity.clone(), registry.clone());
             let mut app = app.clone();
+            let mut request = request.map(Body::new);
+            if let Some(peer) = peer {
+                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            }
             async move {
-                let response: Result<Response, Infallible> =
-                    tower_service::Service::call(&mut app, request.map(Body::new)).await;
+                let response: Result<Response, Infallible> = tower_service::Service::call(&mut app, request).await;
                 drop(busy);
                 response
             }

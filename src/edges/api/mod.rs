@@ -15,6 +15,7 @@ mod formats;
 mod guards;
 mod health;
 mod impressoes;
+mod limite;
 pub mod memoria;
 pub mod metricas;
 mod openapi;
@@ -187,6 +188,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
             config.api.body_timeout_secs,
         ))))
         .layer(cors)
+        .layer(middleware::from_fn_with_state(
+            Arc::new(limite::LimiteDocumentos::new(config.api.documentos_por_minuto)),
+            limite::limitar,
+        ))
         .layer(middleware::from_fn_with_state(guards, guards::guard))
         .layer(middleware::from_fn(problem_for_bare_errors))
 }

@@ -397,6 +397,10 @@ impl Default for ApiConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct StoreConfig {
     pub path: PathBuf,
+    /// How long personal data is kept (`30d`): cached customers, faturas and credit answers older than this are
+    /// deleted, synced baixas lose the customer's document, printed receipts are deleted.
+    #[serde(deserialize_with = "duracao")]
+    pub retencao: Duration,
 }
 
 impl Default for StoreConfig {
@@ -407,6 +411,7 @@ impl Default for StoreConfig {
             .unwrap_or_else(|| PathBuf::from("/var/lib/borda"));
         StoreConfig {
             path: directory.join("borda.db"),
+            retencao: Duration::from_secs(30 * 86_400),
         }
     }
 }

@@ -171,6 +171,10 @@ impl Daemon {
             }),
             supervisor.spawn("store", vigiar_store(store.clone(), stopped.clone())),
             supervisor.spawn(
+                "retenção",
+                purgar(store.clone(), config.store.retencao, stopped.clone()),
+            ),
+            supervisor.spawn(
                 "verificação do banco",
                 verificar_integridade(config.store.path.clone(), saude.clone(), stopped.clone()),
             ),
@@ -288,6 +292,31 @@ async fn verificar_integridade(
     tracing::info!(elapsed = ?started.elapsed(), "database file checked: ok");
     let _ = stopped.wait_for(|stop| *stop).await;
     Ok(())
+}
+
+/// How often the retention purge runs.
+const PURGA_INTERVAL: Duration = Duration::from_secs(24 * 3600);
+
+/// Deletes the personal data older than `retencao` once at start-up and then daily ([`Store::purgar`]). A purge that
+/// fails is logged and tried again the next day: the data it would delete is kept, never lost.
+async fn purgar(store: Store, retencao: Duration, mut stopped: watch::Receiver<bool>) -> Result<(), String> {
+    // A retention beyond chrono's range keeps everything.
+    let retencao = chrono::Duration::from_std(retencao).unwrap_or(chrono::Duration::MAX);
+    let mut ticker = tokio::time::interval(PURGA_INTERVAL);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = stopped.wait_for(|stop| *stop) => return Ok(()),
+        }
+        let Some(corte) = chrono::Utc::now().checked_sub_signed(retencao) else {
+            continue;
+        };
+        match store.purgar(corte).await {
+            Ok(purga) => tracing::info!(?purga, "personal data past its retention deleted"),
+            Err(error) => tracing::error!(%error, "the retention purge failed; tried again tomorrow"),
+        }
+    }
 }
 
 /// Asks the store thread for a trivial job, forever: `WATCHDOG=1` goes to systemd only after it answers, so a store

@@ -62,6 +62,20 @@ const UNFILTERED: &str = "";
 /// ([`Store::linhas_ilegiveis`]) and refetched by the read-through.
 const FORMATO_CACHE: i64 = 1;
 
+/// What a retention purge ([`Store::purgar`]) deleted or anonymised, in rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purga {
+    pub clientes: u64,
+    pub faturas: u64,
+    /// List fetches and contratos.
+    pub listas: u64,
+    /// Synced baixas anonymised.
+    pub baixas: u64,
+    pub impressoes: u64,
+    /// Credit answers and ledger lines.
+    pub credito: u64,
+}
+
 /// A value read from the cache with the instant it was fetched from upstream.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cached<T> {
@@ -226,6 +240,43 @@ impl Store {
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
         self.on_thread(|conn| Ok(conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?))
             .await
+    }
+
+    /// Deletes or anonymises the personal data older than `corte` (LGPD retention), in one transaction: cached
+    /// customers, contratos, list fetches and credit answers are deleted; cached faturas too, unless a baixa not yet
+    /// synced needs them; synced baixas keep their id, key, fatura and amount but lose the customer's document, id and
+    /// the ERP's answer (a replay of their key is then a conflict, never a second payment); printed or failed print
+    /// jobs (receipts with the customer's name) and the credit ledger's old lines are deleted. `secure_delete` zeroes
+    /// what is deleted; then the WAL is checkpointed so no copy stays in it.
+    pub async fn purgar(&self, corte: DateTime<Utc>) -> Result<Purga, StoreError> {
+        let corte = format_instant(corte);
+        let purga = self
+            .call(TransactionBehavior::Immediate, move |tx| {
+                let apagar = |sql: &str| -> Result<u64, StoreError> {
+                    Ok(u64::try_from(tx.prepare_cached(sql)?.execute([&corte])?).unwrap_or(u64::MAX))
+                };
+                Ok(Purga {
+                    clientes: apagar("DELETE FROM clientes WHERE atualizado_em < ?1")?,
+                    faturas: apagar(
+                        "DELETE FROM faturas WHERE atualizado_em < ?1
+                           AND id NOT IN (SELECT fatura_id FROM baixas WHERE status <> 'sincronizada')",
+                    )?,
+                    listas: apagar("DELETE FROM consultas WHERE atualizado_em < ?1")?
+                        + apagar("DELETE FROM contratos WHERE atualizado_em < ?1")?,
+                    baixas: apagar(
+                        "UPDATE baixas SET documento = '', id_cliente = NULL, resposta_erp = NULL, pedido = '{}'
+                         WHERE status = 'sincronizada' AND sincronizada_em < ?1 AND documento <> ''",
+                    )?,
+                    impressoes: apagar(
+                        "DELETE FROM impressoes WHERE status IN ('impressa', 'falhou') AND criada_em < ?1",
+                    )?,
+                    credito: apagar("DELETE FROM limites_credito WHERE consultado_em < ?1")?
+                        + apagar("DELETE FROM consumos_credito WHERE registrado_em < ?1")?,
+                })
+            })
+            .await?;
+        self.checkpoint().await?;
+        Ok(purga)
     }
 
     /// A job that does nothing: answers while the store thread takes jobs (the daemon's watchdog asks it).
@@ -862,6 +913,45 @@ mod tests {
             Err(StoreError::Corrompido(detail)) => assert_ne!(detail, "ok"),
             other => panic!("expected Corrompido, got {other:?}"),
         }
+    }
+
+    /// Retention: what is older than the cut goes, what is newer stays, and the deleted CPF and name are nowhere in
+    /// the file or its WAL afterwards (`secure_delete` and the checkpoint).
+    #[tokio::test]
+    async fn the_retention_purge_leaves_no_trace_of_old_customers() {
+        let (_dir, path) = temp_db();
+        let store = Store::open(&path).unwrap();
+        let (velho, novo) = ("98765432100", "12345678909");
+        let mut antigo = cliente(velho);
+        antigo.nome = "Joana Antiga Prado".to_owned();
+        store.salvar_cliente(antigo, em(0)).await.unwrap();
+        store.salvar_cliente(cliente(novo), em(1000)).await.unwrap();
+        store
+            .salvar_faturas(velho, None, vec![fatura("f-velha", velho, None, None)], em(0))
+            .await
+            .unwrap();
+        store
+            .salvar_faturas(novo, None, vec![fatura("f-nova", novo, None, None)], em(1000))
+            .await
+            .unwrap();
+        store
+            .salvar_contratos(velho, vec![contrato("C9")], em(0))
+            .await
+            .unwrap();
+        let purga = store.purgar(em(500)).await.unwrap();
+        assert_eq!((purga.clientes, purga.faturas, purga.listas), (1, 1, 3), "{purga:?}");
+        assert_eq!(store.cliente(velho).await.unwrap(), None);
+        assert_eq!(store.faturas(velho, None).await.unwrap(), None);
+        assert!(store.cliente(novo).await.unwrap().is_some());
+        assert_eq!(store.faturas(novo, None).await.unwrap().unwrap().valor.len(), 1);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        bytes.extend(std::fs::read(&wal).unwrap_or_default());
+        let contem = |texto: &str| bytes.windows(texto.len()).any(|janela| janela == texto.as_bytes());
+        assert!(contem(novo), "the search would find a document");
+        assert!(!contem(velho), "the purged CPF is gone from the file");
+        assert!(!contem("Joana Antiga"), "and the name");
     }
 
     #[tokio::test]

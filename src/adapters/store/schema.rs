@@ -82,6 +82,8 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "busy_timeout", BUSY_TIMEOUT_MS)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Deleted rows are overwritten, not left in free pages: a purged CPF must not linger in the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     Ok(())
 }
 

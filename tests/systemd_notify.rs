@@ -52,6 +52,16 @@ async fn systemd_hears_ready_then_watchdog_pings_then_stopping() {
     let first_ping = seen.iter().position(|line| line == "WATCHDOG=1").unwrap();
     assert!(ready < first_ping, "READY=1 comes first: {seen:?}");
 
+    // SIGHUP does not stop it.
+    let hangup = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(hangup.success());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(child.try_wait().unwrap().is_none(), "still running after SIGHUP");
+    let health = reqwest::get(format!("{}/healthz", served.base)).await.unwrap();
+    assert!(health.status().is_success());
     let terminated = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -395,15 +395,32 @@ fn notify_systemd_ready() {
 }
 
 /// Resolves on SIGTERM (systemd stop) or SIGINT (Ctrl-C).
+///
+/// SIGHUP does not stop it (its default action would): the configuration is read at start only, and logs go to
+/// stderr (the journal), so there is nothing to reopen; it is logged, with what to do instead.
 pub async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangup = signal(SignalKind::hangup()).ok();
+        let hangups = async {
+            if let Some(hangup) = hangup.as_mut() {
+                while hangup.recv().await.is_some() {
+                    tracing::warn!(
+                        "SIGHUP ignored: the configuration is read at start only; restart to apply it \
+                         (systemctl restart borda)"
+                    );
+                }
+            }
+            std::future::pending::<()>().await
+        };
+        match signal(SignalKind::terminate()) {
             Ok(mut terminate) => {
                 tokio::select! {
                     _ = interrupt => {}
                     _ = terminate.recv() => {}
+                    () = hangups => {}
                 }
             }
             Err(error) => {

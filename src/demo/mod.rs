@@ -15,10 +15,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Json;
@@ -32,15 +30,16 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde_json::{Value, json};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::ErpPaths;
 use crate::domain::money::Centavos;
 use crate::domain::{boleto, documento, pix};
+use portao::Portao;
 
+mod portao;
 pub mod retaguarda;
 
 /// Documents (normalised, fit for a URL path) and names of the demo customers, for the demo's banner and tests.
@@ -334,9 +333,9 @@ impl DemoErp {
             .layer(middleware::from_fn_with_state(shared.clone(), apply_modo))
             .with_state(shared.clone());
         let (stop_tx, stopped) = oneshot::channel::<()>();
-        let listener = GatedListener {
+        let listener = portao::GatedListener {
             tcp,
-            shared: shared.clone(),
+            portao: shared.clone(),
         };
         let server = axum::serve(listener, router).with_graceful_shutdown(async {
             // A dropped sender also stops the server.
@@ -441,86 +440,13 @@ impl DemoErp {
     }
 }
 
-/// The listener: accepts connections unless the mode refuses them.
-struct GatedListener {
-    tcp: TcpListener,
-    shared: Arc<Shared>,
-}
-
-impl axum::serve::Listener for GatedListener {
-    type Io = GatedStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (GatedStream, SocketAddr) {
-        loop {
-            match self.tcp.accept().await {
-                Ok((stream, _)) if self.shared.refusing() => {
-                    self.shared.count_request();
-                    drop(stream);
-                }
-                Ok((stream, peer)) => {
-                    return (
-                        GatedStream {
-                            stream,
-                            shared: self.shared.clone(),
-                        },
-                        peer,
-                    );
-                }
-                Err(error) => {
-                    // Out of file descriptors and the like: wait a little instead of spinning.
-                    tracing::debug!(%error, "demo ERP accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
+impl Portao for Shared {
+    fn recusando(&self) -> bool {
+        self.refusing()
     }
 
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.tcp.local_addr()
-    }
-}
-
-/// An accepted connection that resets itself when the mode turns to [`Modo::Recusa`], so that clients with a
-/// pooled keep-alive connection see the ERP go away too.
-struct GatedStream {
-    stream: TcpStream,
-    shared: Arc<Shared>,
-}
-
-impl AsyncRead for GatedStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        if self.shared.refusing() {
-            self.shared.count_request();
-            return Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()));
-        }
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for GatedStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
+    fn contar(&self) {
+        self.count_request();
     }
 }
 

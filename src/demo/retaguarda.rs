@@ -19,10 +19,8 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -32,12 +30,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::locked;
+use super::portao::{self, Portao};
 use crate::domain::documento;
 use crate::domain::money::Centavos;
 
@@ -357,11 +355,6 @@ impl Shared {
         *self.stopping.borrow()
     }
 
-    /// Whether connections must be dropped without an answer: refusing, or stopped.
-    fn cutting(&self) -> bool {
-        self.stopping() || self.modo() == ModoRetaguarda::Recusa
-    }
-
     /// Counts one request (or refused connection) for [`DemoRetaguarda::requests`].
     fn count_request(&self) {
         self.requests.fetch_add(1, Ordering::SeqCst);
@@ -429,9 +422,9 @@ impl DemoRetaguarda {
             .layer(middleware::from_fn_with_state(shared.clone(), apply_modo))
             .with_state(shared.clone());
         let (stop_tx, stopped) = oneshot::channel::<()>();
-        let listener = GatedListener {
+        let listener = portao::GatedListener {
             tcp,
-            shared: shared.clone(),
+            portao: shared.clone(),
         };
         let server = axum::serve(listener, router).with_graceful_shutdown(async {
             // A dropped sender also stops the server.
@@ -530,95 +523,17 @@ impl DemoRetaguarda {
     }
 }
 
-/// The listener: accepts connections unless the mode refuses them.
-struct GatedListener {
-    tcp: TcpListener,
-    shared: Arc<Shared>,
-}
-
-impl axum::serve::Listener for GatedListener {
-    type Io = GatedStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (GatedStream, SocketAddr) {
-        loop {
-            match self.tcp.accept().await {
-                Ok((stream, _)) if self.shared.cutting() => {
-                    self.shared.count_request();
-                    drop(stream);
-                }
-                Ok((stream, peer)) => {
-                    return (
-                        GatedStream {
-                            stream,
-                            shared: self.shared.clone(),
-                        },
-                        peer,
-                    );
-                }
-                Err(error) => {
-                    // Out of file descriptors and the like: wait a little instead of spinning.
-                    tracing::debug!(%error, "demo retaguarda accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        }
+impl Portao for Shared {
+    fn recusando(&self) -> bool {
+        self.modo() == ModoRetaguarda::Recusa
     }
 
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.tcp.local_addr()
-    }
-}
-
-/// An accepted connection that resets itself when the mode turns to [`ModoRetaguarda::Recusa`], so that clients with
-/// a pooled keep-alive connection see the retaguarda go away too, and that fails every read and write once the
-/// retaguarda is stopped.
-struct GatedStream {
-    stream: TcpStream,
-    shared: Arc<Shared>,
-}
-
-impl AsyncRead for GatedStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        if self.shared.cutting() {
-            if !self.shared.stopping() {
-                self.shared.count_request();
-            }
-            return Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()));
-        }
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for GatedStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        if self.shared.stopping() {
-            return Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()));
-        }
-        Pin::new(&mut self.stream).poll_write(cx, buf)
+    fn parando(&self) -> bool {
+        self.stopping()
     }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        if self.shared.stopping() {
-            return Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()));
-        }
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
+    fn contar(&self) {
+        self.count_request();
     }
 }
 

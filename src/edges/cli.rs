@@ -25,7 +25,7 @@ use crate::domain::render::{Itf, Qr};
 use crate::domain::{boleto, documento, pix};
 use crate::edges::daemon::DaemonError;
 use crate::edges::views::{BoletoInfo, BrCodeInfo, DocumentoInfo};
-use crate::edges::{leitura, print_test};
+use crate::edges::{doctor, leitura, print_test};
 
 /// borda: edge agent for Brazilian payment totens and PDVs.
 #[derive(Debug, Parser)]
@@ -52,8 +52,8 @@ enum Command {
     Serve(ServeArgs),
     /// Run the daemon with a built-in demo ERP and a throw-away store, for a first look.
     Demo(DemoArgs),
-    /// Check config, database, upstream and printers.
-    Doctor(Pending),
+    /// Check config, database, disk, ERP, retaguarda, printers and clock: one line each; exit 1 if any fails.
+    Doctor(DoctorArgs),
     /// Check or print the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -67,6 +67,13 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
+    /// Configuration file.
+    #[arg(long, env = "BORDA_CONFIG", default_value = "/etc/borda/config.toml")]
+    config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct DoctorArgs {
     /// Configuration file.
     #[arg(long, env = "BORDA_CONFIG", default_value = "/etc/borda/config.toml")]
     config: PathBuf,
@@ -247,13 +254,6 @@ struct DocumentoArgs {
     json: bool,
 }
 
-/// Arguments of a subcommand whose issue has not landed yet: accepted and ignored.
-#[derive(Debug, Args)]
-struct Pending {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    _rest: Vec<String>,
-}
-
 /// Why a command failed, and so which exit status it ends with.
 #[derive(Debug)]
 enum Failure {
@@ -314,9 +314,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Config(ConfigCommand::Example) => print_lines(&[crate::config::EXAMPLE.trim_end().to_owned()]),
         Command::Render(args) => render_command(&args),
         Command::PrintTest(args) => print_test_command(&args),
-        Command::Doctor(_) => Err(Failure::Other(
-            "este comando ainda não está disponível nesta versão".into(),
-        )),
+        Command::Doctor(args) => doctor_command(&args),
     }
 }
 
@@ -331,6 +329,32 @@ fn run_daemon(daemon: impl std::future::Future<Output = Result<(), DaemonError>>
         DaemonError::Config(error) => Failure::Invalid(error.to_string()),
         other => Failure::Other(other.to_string()),
     })
+}
+
+/// `borda doctor`: one line per check; exit 2 when the configuration cannot be used (nothing else is checked), 1 when
+/// any other check fails.
+fn doctor_command(args: &DoctorArgs) -> Result<(), Failure> {
+    let config = match Config::load(&args.config) {
+        Ok(config) => config,
+        Err(error) => {
+            print_lines(&doctor::linhas(&[doctor::configuracao_invalida(&error)]))?;
+            return Err(Failure::Invalid(error.to_string()));
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| Failure::Other(format!("não foi possível iniciar o runtime: {error}")))?;
+    let mut verificacoes = vec![doctor::configuracao_ok(&args.config)];
+    verificacoes.extend(runtime.block_on(doctor::verificar(&config)));
+    print_lines(&doctor::linhas(&verificacoes))?;
+    match verificacoes.iter().filter(|verificacao| !verificacao.ok).count() {
+        0 => Ok(()),
+        falhas => Err(Failure::Other(format!(
+            "{falhas} de {} verificações falharam",
+            verificacoes.len()
+        ))),
+    }
 }
 
 /// `borda sync`: talks to the running daemon over its loopback API.

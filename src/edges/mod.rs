@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cli;
 pub mod daemon;
+pub mod doctor;
 pub mod http;
 pub mod json;
 pub mod leitura;

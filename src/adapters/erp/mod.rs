@@ -16,7 +16,8 @@ mod wire;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
+use chrono::{DateTime, Utc};
+use reqwest::header::{ACCEPT, DATE, HeaderMap, HeaderName, HeaderValue, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
@@ -159,6 +160,42 @@ pub enum EmAberto {
     /// Absent from a well-formed list in which every record has a readable id: the ERP no longer has it open.
     Nao,
 }
+
+/// What [`ErpClient::verificar`] found: whether the ERP is there and takes borda's credential, and its clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificacaoErp {
+    /// Reachable and authenticated, or why not.
+    pub acesso: AcessoErp,
+    /// The `Date` header of the ERP's last answer, when it sent a readable one (to compare the local clock with).
+    pub data: Option<DateTime<Utc>>,
+}
+
+/// Whether the ERP answers and accepts borda's credential ([`VerificacaoErp::acesso`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AcessoErp {
+    /// The authenticated read got an answer other than 401/403 (a 404 for the made-up customer included).
+    Autenticado {
+        /// The read's HTTP status.
+        status: u16,
+    },
+    /// The authenticated read was answered 401 or 403: `erp.auth_header`/`erp.auth_value` are refused.
+    CredencialRecusada {
+        /// 401 or 403.
+        status: u16,
+    },
+    /// No answer: no connection, a timeout, a broken connection. The cause in a few words, without the URL.
+    SemResposta(String),
+    /// An answer that says the ERP is not serving (a 5xx or a 429).
+    Indisponivel {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The configuration cannot make the request.
+    Configuracao(String),
+}
+
+/// The CPF of [`ErpClient::verificar`]'s lookup: valid check digits, made up, nobody's customer on purpose.
+const CPF_VERIFICACAO: &str = "48273051617";
 
 /// A client of the ISP's ERP. Cheap to clone: clones share the connection pool and the circuit breaker.
 #[derive(Clone, Debug)]
@@ -524,6 +561,48 @@ impl ErpClient {
         !self.inner.breaker.is_open()
     }
 
+    /// A technician's check (`borda doctor`): the probe (`GET paths.probe`), then, when the ERP is there, one
+    /// harmless authenticated read (`GET paths.cliente` for a made-up valid CPF). A 401/403 to the read is
+    /// [`AcessoErp::CredencialRecusada`]; any other answer (a 404 included) is [`AcessoErp::Autenticado`]; a
+    /// transport failure, a timeout, a 5xx or a 429 to either request is not reachable. Each request is bounded by
+    /// `erp.timeout_ms`. Bypasses the circuit breaker and records nothing in it; writes nothing, logs no document.
+    pub async fn verificar(&self) -> VerificacaoErp {
+        let mut data = None;
+        let acesso = self.verificar_acesso(&mut data).await;
+        VerificacaoErp { acesso, data }
+    }
+
+    /// [`ErpClient::verificar`]'s two requests; `data` keeps the `Date` of the last answer.
+    async fn verificar_acesso(&self, data: &mut Option<DateTime<Utc>>) -> AcessoErp {
+        let pedidos: [(&str, &[(&str, &str)]); 2] = [
+            (&self.inner.paths.probe, &[]),
+            (&self.inner.paths.cliente, &[("cnpj_cpf", CPF_VERIFICACAO)]),
+        ];
+        let mut status = 0;
+        for (template, fields) in pedidos {
+            let request = match self.request(Method::GET, template, fields) {
+                Ok(request) => request,
+                Err(error) => return AcessoErp::Configuracao(error.to_string()),
+            };
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(error) => return AcessoErp::SemResposta(motivo_curto(&error)),
+            };
+            status = response.status().as_u16();
+            if let Some(date) = data_http(response.headers()) {
+                *data = Some(date);
+            }
+            if !respondeu(Desfecho::Status(status)) {
+                return AcessoErp::Indisponivel { status };
+            }
+        }
+        if matches!(status, 401 | 403) {
+            AcessoErp::CredencialRecusada { status }
+        } else {
+            AcessoErp::Autenticado { status }
+        }
+    }
+
     /// A GET whose 2xx body must be JSON.
     async fn get_json(&self, template: &str, fields: &[(&str, &str)], resource: Resource) -> Result<Value, ErpError> {
         parse_json(&self.call(Method::GET, template, fields, resource).await?)
@@ -744,6 +823,27 @@ pub(crate) fn root_cause(error: &reqwest::Error) -> String {
     cause.to_string()
 }
 
+/// A transport failure in a few words for a technician: "tempo de resposta esgotado", or the innermost cause without
+/// the OS error number ("Connection refused").
+fn motivo_curto(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return "tempo de resposta esgotado".to_owned();
+    }
+    let causa = root_cause(error);
+    match causa.find(" (os error ") {
+        Some(at) => causa.get(..at).unwrap_or_default().to_owned(),
+        None => causa,
+    }
+}
+
+/// The HTTP `Date` of an answer (RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`), when readable.
+fn data_http(headers: &HeaderMap) -> Option<DateTime<Utc>> {
+    let texto = headers.get(DATE)?.to_str().ok()?;
+    DateTime::parse_from_rfc2822(texto.trim())
+        .ok()
+        .map(|data| data.with_timezone(&Utc))
+}
+
 /// An id that goes into a URL path: one that is empty or only dots would name another resource (`..` climbs a
 /// level even percent-encoded, per the URL standard), so it cannot name an existing one.
 fn path_id(id: &str) -> Result<&str, ErpError> {
@@ -771,6 +871,34 @@ fn encode_segment(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_check_asks_for_a_valid_cpf_of_no_demo_customer() {
+        let cpf = crate::domain::documento::parse(CPF_VERIFICACAO).unwrap();
+        assert_eq!(cpf.numero(), CPF_VERIFICACAO);
+        assert!(
+            crate::demo::CLIENTES_DEMO
+                .iter()
+                .all(|(documento, _)| *documento != CPF_VERIFICACAO)
+        );
+    }
+
+    #[test]
+    fn the_http_date_is_read_when_well_formed() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(data_http(&headers), None);
+        headers.insert(DATE, HeaderValue::from_static("Fri, 20 Nov 2026 12:00:30 GMT"));
+        assert_eq!(
+            data_http(&headers),
+            Some(
+                DateTime::parse_from_rfc3339("2026-11-20T12:00:30Z")
+                    .unwrap()
+                    .with_timezone(&Utc)
+            )
+        );
+        headers.insert(DATE, HeaderValue::from_static("ontem"));
+        assert_eq!(data_http(&headers), None);
+    }
 
     #[test]
     fn encode_segment_escapes_all_but_unreserved() {

@@ -152,6 +152,10 @@ pub struct Store {
 }
 
 impl Store {
+    /// The schema version this binary knows: a file at a lower one is migrated by [`Store::open`], a file at a higher
+    /// one refused.
+    pub const VERSAO_SCHEMA: i64 = schema::SCHEMA_VERSION;
+
     /// Opens the database at `path` and starts the store thread.
     ///
     /// Blocking; call once at start-up. Creates the parent directory and the file when missing, sets the connection
@@ -167,6 +171,13 @@ impl Store {
     /// keeps answering meanwhile. Blocking (seconds on a large file read cold): run it off the async workers.
     pub fn verificar_integridade(path: &Path) -> Result<(), StoreError> {
         schema::integrity_check(path)
+    }
+
+    /// The schema version of the file at `path` (its `user_version`), read on a read-only connection of its own:
+    /// never creates, migrates or writes the file, so it is safe while a daemon owns it (`borda doctor`). Compare it
+    /// with [`Store::VERSAO_SCHEMA`]. Blocking.
+    pub fn versao_do_arquivo(path: &Path) -> Result<i64, StoreError> {
+        schema::versao_do_arquivo(path)
     }
 
     /// [`Store::open`], also returning the thread so that it can be joined.
@@ -889,6 +900,29 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
         assert_eq!(version, 999);
+    }
+
+    #[tokio::test]
+    async fn the_file_version_is_read_without_creating_or_migrating() {
+        let (_dir, path) = temp_db();
+        assert!(Store::versao_do_arquivo(&path).is_err(), "a missing file is an error");
+        assert!(!path.exists(), "reading the version never creates the file");
+        fill_and_close(&path).await;
+        assert_eq!(Store::versao_do_arquivo(&path).unwrap(), Store::VERSAO_SCHEMA);
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        drop(conn);
+        assert_eq!(
+            Store::versao_do_arquivo(&path).unwrap(),
+            2,
+            "an older file is not migrated"
+        );
+        assert_eq!(Store::versao_do_arquivo(&path).unwrap(), 2);
+        damage(&path, 0);
+        assert!(matches!(
+            Store::versao_do_arquivo(&path),
+            Err(StoreError::Corrompido(_))
+        ));
     }
 
     #[tokio::test]

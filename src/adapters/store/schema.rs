@@ -98,6 +98,18 @@ pub(super) fn integrity_check(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// The `user_version` of the file at `path`, read on a read-only connection: never creates, migrates or writes the
+/// file (SQLite may create the `-shm` of a WAL file, as any reader does). A file that is not a database is
+/// [`StoreError::Corrompido`].
+pub(super) fn versao_do_arquivo(path: &Path) -> Result<i64, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "busy_timeout", BUSY_TIMEOUT_MS)?;
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
 /// Runs `PRAGMA quick_check` and returns its rows joined by `"; "`: exactly `"ok"` when the file is healthy.
 pub(super) fn quick_check(conn: &Connection) -> Result<String, StoreError> {
     let mut stmt = conn.prepare("PRAGMA quick_check")?;

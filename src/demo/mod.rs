@@ -31,8 +31,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
 use crate::config::ErpPaths;
 use crate::domain::money::Centavos;
@@ -64,9 +63,6 @@ const ID_CLIENTE_CARGA: &str = "900";
 
 /// The token the demo ERP requires on `/api` paths (the probe path is open, like most ERPs' root).
 const TOKEN: &str = "Bearer demo-borda";
-
-/// How long [`DemoErp::stop`] lets in-flight requests finish before cutting them.
-const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// How long [`ModoBaixa::TravaAntes`] and [`ModoBaixa::TravaDepois`] hold a baixa: far beyond any client timeout.
 const TRAVA: Duration = Duration::from_secs(30);
@@ -171,12 +167,8 @@ pub struct Pedido {
 /// A running demo ERP.
 #[derive(Debug)]
 pub struct DemoErp {
-    addr: SocketAddr,
+    servidor: portao::Servidor,
     shared: Arc<Shared>,
-    stop_tx: oneshot::Sender<()>,
-    /// Set when stopping, so that held requests end instead of delaying the shutdown.
-    stopping: watch::Sender<bool>,
-    task: JoinHandle<()>,
 }
 
 /// What the server's tasks share.
@@ -332,38 +324,18 @@ impl DemoErp {
             .route(&paths.desbloqueio, post(desbloqueio))
             .layer(middleware::from_fn_with_state(shared.clone(), apply_modo))
             .with_state(shared.clone());
-        let (stop_tx, stopped) = oneshot::channel::<()>();
-        let listener = portao::GatedListener {
-            tcp,
-            portao: shared.clone(),
-        };
-        let server = axum::serve(listener, router).with_graceful_shutdown(async {
-            // A dropped sender also stops the server.
-            let _ = stopped.await;
-        });
-        let task = tokio::spawn(async move {
-            if let Err(error) = server.await {
-                tracing::warn!(%error, "demo ERP stopped with an error");
-            }
-        });
-        tracing::info!(%addr, "demo ERP listening");
-        Ok(DemoErp {
-            addr,
-            shared,
-            stop_tx,
-            stopping,
-            task,
-        })
+        let servidor = portao::Servidor::servir("ERP", tcp, router, shared.clone(), stopping)?;
+        Ok(DemoErp { servidor, shared })
     }
 
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.servidor.addr()
     }
 
     /// `http://<addr>`, the `erp.base_url` that points at it.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.servidor.addr())
     }
 
     /// Switches its behaviour for the next requests (and connections).
@@ -423,20 +395,7 @@ impl DemoErp {
     /// Stops it: held baixas are let go at once, other in-flight requests get two seconds to finish, then the
     /// listener is closed and the port freed.
     pub async fn stop(self) {
-        let DemoErp {
-            addr,
-            stop_tx,
-            stopping,
-            mut task,
-            ..
-        } = self;
-        stopping.send_replace(true);
-        let _ = stop_tx.send(());
-        if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
-            task.abort();
-            let _ = task.await;
-        }
-        tracing::info!(%addr, "demo ERP stopped");
+        self.servidor.parar().await;
     }
 }
 

@@ -9,8 +9,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::Router;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
 
 /// What a demo server tells its gate.
 pub(super) trait Portao: Send + Sync + 'static {
@@ -116,5 +119,74 @@ impl<P: Portao> AsyncWrite for GatedStream<P> {
 
     fn is_write_vectored(&self) -> bool {
         self.stream.is_write_vectored()
+    }
+}
+
+/// How long [`Servidor::parar`] waits for the server's task before aborting it.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// A demo server running on its own task behind a [`GatedListener`].
+#[derive(Debug)]
+pub(super) struct Servidor {
+    addr: SocketAddr,
+    nome: &'static str,
+    stop_tx: oneshot::Sender<()>,
+    /// Set when stopping, so that held requests end instead of delaying the shutdown and open connections fail.
+    stopping: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Servidor {
+    /// Serves `router` on `tcp` behind `portao`; `stopping` is the sender of the flag the server's handlers watch.
+    pub(super) fn servir<P: Portao>(
+        nome: &'static str,
+        tcp: TcpListener,
+        router: Router,
+        portao: Arc<P>,
+        stopping: watch::Sender<bool>,
+    ) -> io::Result<Servidor> {
+        let addr = tcp.local_addr()?;
+        let (stop_tx, stopped) = oneshot::channel::<()>();
+        let listener = GatedListener { tcp, portao };
+        let server = axum::serve(listener, router).with_graceful_shutdown(async {
+            // A dropped sender also stops the server.
+            let _ = stopped.await;
+        });
+        let task = tokio::spawn(async move {
+            if let Err(error) = server.await {
+                tracing::warn!(%error, server = nome, "demo server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, server = nome, "demo server listening");
+        Ok(Servidor {
+            addr,
+            nome,
+            stop_tx,
+            stopping,
+            task,
+        })
+    }
+
+    pub(super) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops it: held requests are let go at once, the rest get [`STOP_GRACE`] to finish, then the listener is closed
+    /// and the port freed.
+    pub(super) async fn parar(self) {
+        let Servidor {
+            addr,
+            nome,
+            stop_tx,
+            stopping,
+            mut task,
+        } = self;
+        stopping.send_replace(true);
+        let _ = stop_tx.send(());
+        if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
+            task.abort();
+            let _ = task.await;
+        }
+        tracing::info!(%addr, server = nome, "demo server stopped");
     }
 }

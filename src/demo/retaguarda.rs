@@ -31,8 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
 use super::locked;
 use super::portao::{self, Portao};
@@ -67,9 +66,6 @@ pub const TOKEN_RETAGUARDA: &str = "demo-retaguarda-borda";
 
 /// The path template the demo serves, the contract's default.
 pub const PATH_LIMITE_CREDITO: &str = "/limite-credito/{IdRetaguardaLoja}";
-
-/// How long [`DemoRetaguarda::stop`] waits for the server's task before aborting it.
-const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// The answer to a valid document the retaguarda has no limit for.
 const NAO_ENCONTRADO: &str = "Não foi possível encontrar limite de crédito para o cliente selecionado.";
@@ -133,12 +129,8 @@ impl PedidoRetaguarda {
 /// A running demo retaguarda.
 #[derive(Debug)]
 pub struct DemoRetaguarda {
-    addr: SocketAddr,
+    servidor: portao::Servidor,
     shared: Arc<Shared>,
-    stop_tx: oneshot::Sender<()>,
-    /// Set when stopping: held requests end and every open connection is cut.
-    stopping: watch::Sender<bool>,
-    task: JoinHandle<()>,
 }
 
 /// What the server's tasks share.
@@ -406,7 +398,6 @@ impl DemoRetaguarda {
     /// Binds and serves, requiring this whole `Authorization` value if any.
     async fn iniciar(addr: SocketAddr, autorizacao: Option<String>) -> io::Result<DemoRetaguarda> {
         let tcp = TcpListener::bind(addr).await?;
-        let addr = tcp.local_addr()?;
         let (stopping, stopping_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             modo: Mutex::new(ModoRetaguarda::Normal),
@@ -421,38 +412,18 @@ impl DemoRetaguarda {
             .fallback(nao_encontrado)
             .layer(middleware::from_fn_with_state(shared.clone(), apply_modo))
             .with_state(shared.clone());
-        let (stop_tx, stopped) = oneshot::channel::<()>();
-        let listener = portao::GatedListener {
-            tcp,
-            portao: shared.clone(),
-        };
-        let server = axum::serve(listener, router).with_graceful_shutdown(async {
-            // A dropped sender also stops the server.
-            let _ = stopped.await;
-        });
-        let task = tokio::spawn(async move {
-            if let Err(error) = server.await {
-                tracing::warn!(%error, "demo retaguarda stopped with an error");
-            }
-        });
-        tracing::info!(%addr, "demo retaguarda listening");
-        Ok(DemoRetaguarda {
-            addr,
-            shared,
-            stop_tx,
-            stopping,
-            task,
-        })
+        let servidor = portao::Servidor::servir("retaguarda", tcp, router, shared.clone(), stopping)?;
+        Ok(DemoRetaguarda { servidor, shared })
     }
 
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.servidor.addr()
     }
 
     /// `http://<addr>`, the `retaguarda.base_url` that points at it.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.servidor.addr())
     }
 
     /// Switches its behaviour for the next requests (and connections).
@@ -505,21 +476,7 @@ impl DemoRetaguarda {
     /// Stops it as a link that goes down: held requests are let go, open connections are cut without an answer, and
     /// the listener is closed, so the port is free (for another [`DemoRetaguarda::start`]) when this returns.
     pub async fn stop(self) {
-        let DemoRetaguarda {
-            addr,
-            stop_tx,
-            stopping,
-            mut task,
-            ..
-        } = self;
-        stopping.send_replace(true);
-        let _ = stop_tx.send(());
-        if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
-            // The listener is closed as soon as the shutdown is seen; this only ends the wait for stuck connections.
-            task.abort();
-            let _ = task.await;
-        }
-        tracing::info!(%addr, "demo retaguarda stopped");
+        self.servidor.parar().await;
     }
 }
 

@@ -15,7 +15,7 @@ use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
 use super::breaker::{Breaker, Chamadas, Desfecho, respondeu};
-use super::erp::{fill, root_cause, transport_reason};
+use super::erp::{fill, transport_reason};
 use crate::config::RetaguardaConfig;
 
 /// Largest answer read: the envelope is a few hundred bytes.
@@ -54,25 +54,10 @@ struct Inner {
 impl RetaguardaClient {
     /// A client for the retaguarda of `config`; makes no request.
     pub fn new(config: &RetaguardaConfig) -> Result<RetaguardaClient, RetaguardaError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let auth = if config.auth_value.is_empty() {
-            None
-        } else {
-            let name = HeaderName::from_bytes(config.auth_header.as_bytes())
-                .map_err(|_| RetaguardaError::Configuracao("auth_header não é um nome de cabeçalho HTTP".into()))?;
-            let mut value = HeaderValue::from_str(&config.auth_value)
-                .map_err(|_| RetaguardaError::Configuracao("auth_value contém caracteres inválidos".into()))?;
-            value.set_sensitive(true);
-            Some((name, value))
-        };
-        let timeout = Duration::from_millis(config.timeout_ms);
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("borda/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| RetaguardaError::Configuracao(root_cause(&error)))?;
+        let auth = super::credencial("retaguarda", &config.auth_header, &config.auth_value)
+            .map_err(RetaguardaError::Configuracao)?;
+        let http =
+            super::cliente_http(Duration::from_millis(config.timeout_ms)).map_err(RetaguardaError::Configuracao)?;
         Ok(RetaguardaClient {
             inner: Arc::new(Inner {
                 http,

@@ -228,29 +228,8 @@ enum Resource {
 impl ErpClient {
     /// A client for the ERP described by `config`; makes no request.
     pub fn new(config: &ErpConfig) -> Result<ErpClient, ErpError> {
-        // reqwest is built without a default TLS provider; the first client of the process installs ring, and
-        // later ones find it installed, which is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let auth = if config.auth_value.is_empty() {
-            None
-        } else {
-            let name = HeaderName::from_bytes(config.auth_header.as_bytes())
-                .map_err(|_| ErpError::Configuracao("erp.auth_header não é um nome de cabeçalho HTTP".into()))?;
-            let mut value = HeaderValue::from_str(&config.auth_value)
-                .map_err(|_| ErpError::Configuracao("erp.auth_value contém caracteres inválidos".into()))?;
-            value.set_sensitive(true);
-            Some((name, value))
-        };
-        let timeout = Duration::from_millis(config.timeout_ms);
-        // Redirects are never followed (the default follows 10): on a 301/302/303 a POST would become a body-less GET
-        // whose answer could look like a booking, and a custom auth header would go along to another host.
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("borda/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| ErpError::Configuracao(root_cause(&error)))?;
+        let auth = super::credencial("erp", &config.auth_header, &config.auth_value).map_err(ErpError::Configuracao)?;
+        let http = super::cliente_http(Duration::from_millis(config.timeout_ms)).map_err(ErpError::Configuracao)?;
         Ok(ErpClient {
             inner: Arc::new(Inner {
                 http,

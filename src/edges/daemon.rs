@@ -27,6 +27,7 @@ use crate::edges::api::{self, AppState};
 use crate::service::Totem;
 use crate::service::credito::Credito;
 use crate::service::impressao::{Impressoras, Trabalhador};
+use crate::service::periodico::Periodico;
 use crate::service::saude::Saude;
 use crate::service::sync::{Waker, Worker, sondar};
 
@@ -299,16 +300,11 @@ const PURGA_INTERVAL: Duration = Duration::from_secs(24 * 3600);
 
 /// Deletes the personal data older than `retencao` once at start-up and then daily ([`Store::purgar`]). A purge that
 /// fails is logged and tried again the next day: the data it would delete is kept, never lost.
-async fn purgar(store: Store, retencao: Duration, mut stopped: watch::Receiver<bool>) -> Result<(), String> {
+async fn purgar(store: Store, retencao: Duration, stopped: watch::Receiver<bool>) -> Result<(), String> {
     // A retention beyond chrono's range keeps everything.
     let retencao = chrono::Duration::from_std(retencao).unwrap_or(chrono::Duration::MAX);
-    let mut ticker = tokio::time::interval(PURGA_INTERVAL);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            _ = stopped.wait_for(|stop| *stop) => return Ok(()),
-        }
+    let mut periodico = Periodico::new(PURGA_INTERVAL, stopped);
+    while periodico.proximo().await {
         let Some(corte) = chrono::Utc::now().checked_sub_signed(retencao) else {
             continue;
         };
@@ -317,22 +313,18 @@ async fn purgar(store: Store, retencao: Duration, mut stopped: watch::Receiver<b
             Err(error) => tracing::error!(%error, "the retention purge failed; tried again tomorrow"),
         }
     }
+    Ok(())
 }
 
 /// Asks the store thread for a trivial job, forever: `WATCHDOG=1` goes to systemd only after it answers, so a store
 /// thread that hangs gets the service restarted by systemd (`WatchdogSec=`), and one that died stops this part (the
 /// daemon then exits).
-async fn vigiar_store(store: Store, mut stopped: watch::Receiver<bool>) -> Result<(), String> {
+async fn vigiar_store(store: Store, stopped: watch::Receiver<bool>) -> Result<(), String> {
     let watchdog = sd_notify::watchdog_enabled();
     // systemd's advice: ping at half the watchdog interval.
     let interval = watchdog.map_or(STORE_CHECK_INTERVAL, |limit| limit / 2);
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            _ = stopped.wait_for(|stop| *stop) => return Ok(()),
-        }
+    let mut periodico = Periodico::new(interval, stopped);
+    while periodico.proximo().await {
         match tokio::time::timeout(STORE_CHECK_TIMEOUT, store.ping()).await {
             Ok(Ok(())) => {
                 if watchdog.is_some()
@@ -345,6 +337,7 @@ async fn vigiar_store(store: Store, mut stopped: watch::Receiver<bool>) -> Resul
             Err(_) => tracing::warn!("the store thread took over 10 s to answer a trivial job"),
         }
     }
+    Ok(())
 }
 
 /// `borda serve`: runs until SIGTERM or SIGINT.

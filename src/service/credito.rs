@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
+use super::periodico::Periodico;
 use super::{Answer, Origem, ServiceError};
 use crate::adapters::retaguarda::{RetaguardaClient, RetaguardaError};
 use crate::adapters::store::{ConsumoRegistrado, NovoConsumo, RegistroConsumo, Store, StoreError};
@@ -160,14 +161,9 @@ impl Credito {
 
     /// While the retaguarda's breaker is open, asks it every `interval` whether it is back, so lookups go to it again
     /// without a cashier waiting out a timeout first.
-    pub async fn sondar(self, interval: Duration, mut stopped: watch::Receiver<bool>) {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticker.tick() => {}
-                _ = stopped.wait_for(|stop| *stop) => return,
-            }
+    pub async fn sondar(self, interval: Duration, stopped: watch::Receiver<bool>) {
+        let mut periodico = Periodico::new(interval, stopped);
+        while periodico.proximo().await {
             if !self.retaguarda.online() && self.retaguarda.sondar().await {
                 tracing::info!("retaguarda reachable again");
             }

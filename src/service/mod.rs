@@ -11,6 +11,7 @@
 pub mod credito;
 pub mod impressao;
 pub mod pagamento;
+pub mod periodico;
 pub mod saude;
 pub mod sync;
 

@@ -30,6 +30,7 @@ use crate::adapters::erp::{EmAberto, EnvioBaixa, ErpClient, ErpError, IdsForma};
 use crate::adapters::store::{Passagem, Proxima, Store};
 use crate::config::BaixaConfig;
 use crate::domain::baixa::{Baixa, Estado, Evento, Passo, Politica, passo, transicao};
+use crate::service::periodico::Periodico;
 use crate::service::saude::Saude;
 
 /// First retry delay (before jitter).
@@ -265,22 +266,10 @@ fn log(baixa: &Baixa, para: Estado, desfecho: &Desfecho) {
 /// While the ERP's breaker is open, asks it every `interval` whether it is back, so answers return to "upstream"
 /// without a customer paying for a timeout first. When it is back, every pending baixa becomes due within one more
 /// `interval`, each at a random instant, so a fleet of totems regaining one link does not post all at once.
-pub async fn sondar(
-    erp: ErpClient,
-    store: Store,
-    interval: Duration,
-    waker: Waker,
-    mut stopped: watch::Receiver<bool>,
-) {
-    let mut ticker = tokio::time::interval(interval);
-    // A probe slower than the interval must not be followed by a burst of them.
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+pub async fn sondar(erp: ErpClient, store: Store, interval: Duration, waker: Waker, stopped: watch::Receiver<bool>) {
     let spread = chrono::Duration::from_std(interval).unwrap_or_default();
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            _ = stopped.wait_for(|stop| *stop) => return,
-        }
+    let mut periodico = Periodico::new(interval, stopped);
+    while periodico.proximo().await {
         if !erp.online() && erp.sondar().await {
             tracing::info!("ERP reachable again");
             if let Err(error) = store.antecipar_baixas(Utc::now(), spread).await {

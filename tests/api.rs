@@ -1008,6 +1008,7 @@ async fn metrics_parse_as_prometheus_text_and_hold_no_document() {
     );
     assert_eq!(valor("borda_outbox_baixas", &[("status", "pendente")]), Some(0.0));
     assert!(valor("borda_memory_misses_total", &[]).is_some());
+    assert_eq!(valor("borda_print_jobs", &[("status", "impressa")]), Some(0.0));
     harness.stop().await;
 }
 

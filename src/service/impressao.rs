@@ -27,7 +27,9 @@ use tokio::sync::{Notify, watch};
 
 use super::{ServiceError, Totem};
 use crate::adapters::impressora::{Conexao, ConexaoInvalida, Impressora, Prazos};
-use crate::adapters::store::{Impressao, NovaImpressao, RegistroImpressao, Store, StoreError, TipoImpressao, Trabalho};
+use crate::adapters::store::{
+    Impressao, NovaImpressao, RegistroImpressao, StatusImpressao, Store, StoreError, TipoImpressao, Trabalho,
+};
 use crate::config::ImpressoraConfig;
 use crate::domain::baixa::Forma;
 use crate::domain::impressao::comprovantes::{self, DadosTerminal};
@@ -359,6 +361,11 @@ impl Totem {
     }
 
     /// Every configured printer with what its worker last learned and its queue.
+    /// How many print jobs there are in each status.
+    pub async fn contar_impressoes(&self) -> Result<Vec<(StatusImpressao, u64)>, StoreError> {
+        self.store.contar_impressoes().await
+    }
+
     pub async fn impressoras(&self) -> Result<Vec<SituacaoImpressora>, StoreError> {
         let postos = self.impressoras.postos();
         let filas = self

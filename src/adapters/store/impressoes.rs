@@ -385,6 +385,35 @@ impl Store {
         })
         .await
     }
+
+    /// How many print jobs there are in each status, every status listed (for `/metrics`). One pass over a table the
+    /// retention purge keeps small.
+    pub async fn contar_impressoes(&self) -> Result<Vec<(StatusImpressao, u64)>, StoreError> {
+        let contados: Vec<(String, i64)> = self
+            .call(TransactionBehavior::Deferred, |tx| {
+                Ok(tx
+                    .prepare_cached("SELECT status, count(*) FROM impressoes GROUP BY status")?
+                    .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await?;
+        let todos = [
+            StatusImpressao::NaFila,
+            StatusImpressao::Imprimindo,
+            StatusImpressao::Impressa,
+            StatusImpressao::Falhou,
+        ];
+        Ok(todos
+            .into_iter()
+            .map(|status| {
+                let n = contados
+                    .iter()
+                    .find(|(texto, _)| texto == status.as_str())
+                    .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+                (status, n)
+            })
+            .collect())
+    }
 }
 
 #[cfg(test)]

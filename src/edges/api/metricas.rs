@@ -3,7 +3,7 @@
 //!
 //! The HTTP requests are counted as they happen, by route (the matched template, never the path: a path can hold a
 //! CPF; written `/v1/clientes/:documento`) and status, with a latency histogram by route. Everything else is read when scraped, from the parts that own
-//! it: the upstreams' circuits and call outcomes, the memory of ready answers, the outbox, the printers. No metric
+//! it: the upstreams' circuits and call outcomes, the memory of ready answers, the outbox, the print jobs, the printers. No metric
 //! carries personal data: labels are routes, statuses, upstream and printer names.
 
 use std::time::Instant;
@@ -55,9 +55,9 @@ struct Impressora {
     impressora: String,
 }
 
-/// Labels of the outbox.
+/// Labels of a count by status (the outbox's baixas, the print jobs).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct Outbox {
+struct Status {
     status: &'static str,
 }
 
@@ -168,12 +168,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     registry.register("memory_misses", "Cached reads that went to the database", faltas);
     registry.register("memory_bytes", "Bytes the memory of ready answers holds", bytes);
 
-    let outbox: Family<Outbox, Gauge> = Family::default();
+    let outbox: Family<Status, Gauge> = Family::default();
     match state.totem.contar_baixas().await {
         Ok((pendentes, falhas)) => {
             for (status, valor) in [("pendente", pendentes), ("falhou", falhas)] {
                 outbox
-                    .get_or_create(&Outbox { status })
+                    .get_or_create(&Status { status })
                     .set(i64::try_from(valor).unwrap_or(i64::MAX));
             }
         }
@@ -201,6 +201,20 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
                 .set(i64::try_from(situacao.fila).unwrap_or(i64::MAX));
         }
     }
+    let trabalhos: Family<Status, Gauge> = Family::default();
+    match state.totem.contar_impressoes().await {
+        Ok(contagem) => {
+            for (status, valor) in contagem {
+                trabalhos
+                    .get_or_create(&Status {
+                        status: status.as_str(),
+                    })
+                    .set(i64::try_from(valor).unwrap_or(i64::MAX));
+            }
+        }
+        Err(error) => tracing::warn!(%error, "the print jobs could not be counted for /metrics"),
+    }
+    registry.register("print_jobs", "Print jobs by status", trabalhos);
     registry.register(
         "printer_ready",
         "1 while the printer is reachable, online, closed and has paper",

@@ -68,26 +68,26 @@ impl PaginaDeCodigo {
     }
 
     /// The upper half of the page.
-    fn tabela(self) -> &'static [char; 128] {
+    fn metade_alta(self) -> MetadeAlta {
         match self {
-            PaginaDeCodigo::Pc860 => &PC860,
-            PaginaDeCodigo::Pc850 => &PC850,
-            PaginaDeCodigo::Wpc1252 => &WPC1252,
-            PaginaDeCodigo::Iso8859_1 => &ISO_8859_1,
+            PaginaDeCodigo::Pc860 => MetadeAlta::Tabela(&PC860),
+            PaginaDeCodigo::Pc850 => MetadeAlta::Tabela(&PC850),
+            PaginaDeCodigo::Wpc1252 => MetadeAlta::Latin1 { c1: &WPC1252_C1 },
+            PaginaDeCodigo::Iso8859_1 => MetadeAlta::Latin1 { c1: &[NENHUM; 32] },
         }
     }
 
     /// What the printer prints for `byte` in text, if it is a printable character of this page: ASCII 0x20..=0x7E
     /// and the mapped bytes of 0x80..=0xFF. Controls and unmapped bytes are `None`.
     pub fn caractere(self, byte: u8) -> Option<char> {
-        match byte {
-            0x20..=0x7E => Some(char::from(byte)),
-            0x80..=0xFF => {
-                let c = *self.tabela().get(usize::from(byte - 0x80))?;
-                (c != '\0').then_some(c)
-            }
-            _ => None,
-        }
+        let c = match (byte, self.metade_alta()) {
+            (0x20..=0x7E, _) => return Some(char::from(byte)),
+            (0xA0..=0xFF, MetadeAlta::Latin1 { .. }) => return Some(char::from(byte)),
+            (0x80..=0x9F, MetadeAlta::Latin1 { c1 }) => *c1.get(usize::from(byte - 0x80))?,
+            (0x80..=0xFF, MetadeAlta::Tabela(tabela)) => *tabela.get(usize::from(byte - 0x80))?,
+            _ => return None,
+        };
+        (c != NENHUM).then_some(c)
     }
 
     /// The byte of `c` on this page, if the page has it (printable ASCII included).
@@ -95,10 +95,14 @@ impl PaginaDeCodigo {
         if (' '..='~').contains(&c) {
             return u8::try_from(c).ok();
         }
-        if c == '\0' || c.is_ascii() {
+        if c == NENHUM || c.is_ascii() {
             return None;
         }
-        let posicao = self.tabela().iter().position(|&t| t == c)?;
+        let posicao = match self.metade_alta() {
+            MetadeAlta::Latin1 { .. } if ('\u{A0}'..='\u{FF}').contains(&c) => return u8::try_from(c).ok(),
+            MetadeAlta::Latin1 { c1 } => c1.iter().position(|&t| t == c)?,
+            MetadeAlta::Tabela(tabela) => tabela.iter().position(|&t| t == c)?,
+        };
         u8::try_from(posicao).ok().map(|p| p | 0x80)
     }
 
@@ -231,41 +235,20 @@ const PC850: [char; 128] = [
     '\u{00AD}', '\u{00B1}', '\u{2017}', '\u{00BE}', '\u{00B6}', '\u{00A7}', '\u{00F7}', '\u{00B8}', // 0xF0
     '\u{00B0}', '\u{00A8}', '\u{00B7}', '\u{00B9}', '\u{00B3}', '\u{00B2}', '\u{25A0}', '\u{00A0}', // 0xF8
 ];
-/// Bytes 0x80..=0xFF of WPC1252; `'\0'` = no printable character at that byte.
-const WPC1252: [char; 128] = [
+/// `'\0'` in a table: no printable character at that byte.
+const NENHUM: char = '\0';
+
+/// Bytes 0x80..=0xFF of a page: a table of its own (the IBM pages), or Latin-1's (each byte its own code point)
+/// from 0xA0 up, with the page's own 0x80..=0x9F (WPC1252's typographic characters; none in ISO-8859-1).
+enum MetadeAlta {
+    Tabela(&'static [char; 128]),
+    Latin1 { c1: &'static [char; 32] },
+}
+
+/// Bytes 0x80..=0x9F of WPC1252; above them it is Latin-1.
+const WPC1252_C1: [char; 32] = [
     '\u{20AC}', '\0', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}', // 0x80
     '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\0', '\u{017D}', '\0', // 0x88
     '\0', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}', // 0x90
     '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\0', '\u{017E}', '\u{0178}', // 0x98
-    '\u{00A0}', '\u{00A1}', '\u{00A2}', '\u{00A3}', '\u{00A4}', '\u{00A5}', '\u{00A6}', '\u{00A7}', // 0xA0
-    '\u{00A8}', '\u{00A9}', '\u{00AA}', '\u{00AB}', '\u{00AC}', '\u{00AD}', '\u{00AE}', '\u{00AF}', // 0xA8
-    '\u{00B0}', '\u{00B1}', '\u{00B2}', '\u{00B3}', '\u{00B4}', '\u{00B5}', '\u{00B6}', '\u{00B7}', // 0xB0
-    '\u{00B8}', '\u{00B9}', '\u{00BA}', '\u{00BB}', '\u{00BC}', '\u{00BD}', '\u{00BE}', '\u{00BF}', // 0xB8
-    '\u{00C0}', '\u{00C1}', '\u{00C2}', '\u{00C3}', '\u{00C4}', '\u{00C5}', '\u{00C6}', '\u{00C7}', // 0xC0
-    '\u{00C8}', '\u{00C9}', '\u{00CA}', '\u{00CB}', '\u{00CC}', '\u{00CD}', '\u{00CE}', '\u{00CF}', // 0xC8
-    '\u{00D0}', '\u{00D1}', '\u{00D2}', '\u{00D3}', '\u{00D4}', '\u{00D5}', '\u{00D6}', '\u{00D7}', // 0xD0
-    '\u{00D8}', '\u{00D9}', '\u{00DA}', '\u{00DB}', '\u{00DC}', '\u{00DD}', '\u{00DE}', '\u{00DF}', // 0xD8
-    '\u{00E0}', '\u{00E1}', '\u{00E2}', '\u{00E3}', '\u{00E4}', '\u{00E5}', '\u{00E6}', '\u{00E7}', // 0xE0
-    '\u{00E8}', '\u{00E9}', '\u{00EA}', '\u{00EB}', '\u{00EC}', '\u{00ED}', '\u{00EE}', '\u{00EF}', // 0xE8
-    '\u{00F0}', '\u{00F1}', '\u{00F2}', '\u{00F3}', '\u{00F4}', '\u{00F5}', '\u{00F6}', '\u{00F7}', // 0xF0
-    '\u{00F8}', '\u{00F9}', '\u{00FA}', '\u{00FB}', '\u{00FC}', '\u{00FD}', '\u{00FE}', '\u{00FF}', // 0xF8
-];
-/// Bytes 0x80..=0xFF of ISO_8859_1; `'\0'` = no printable character at that byte.
-const ISO_8859_1: [char; 128] = [
-    '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', // 0x80
-    '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', // 0x88
-    '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', // 0x90
-    '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', // 0x98
-    '\u{00A0}', '\u{00A1}', '\u{00A2}', '\u{00A3}', '\u{00A4}', '\u{00A5}', '\u{00A6}', '\u{00A7}', // 0xA0
-    '\u{00A8}', '\u{00A9}', '\u{00AA}', '\u{00AB}', '\u{00AC}', '\u{00AD}', '\u{00AE}', '\u{00AF}', // 0xA8
-    '\u{00B0}', '\u{00B1}', '\u{00B2}', '\u{00B3}', '\u{00B4}', '\u{00B5}', '\u{00B6}', '\u{00B7}', // 0xB0
-    '\u{00B8}', '\u{00B9}', '\u{00BA}', '\u{00BB}', '\u{00BC}', '\u{00BD}', '\u{00BE}', '\u{00BF}', // 0xB8
-    '\u{00C0}', '\u{00C1}', '\u{00C2}', '\u{00C3}', '\u{00C4}', '\u{00C5}', '\u{00C6}', '\u{00C7}', // 0xC0
-    '\u{00C8}', '\u{00C9}', '\u{00CA}', '\u{00CB}', '\u{00CC}', '\u{00CD}', '\u{00CE}', '\u{00CF}', // 0xC8
-    '\u{00D0}', '\u{00D1}', '\u{00D2}', '\u{00D3}', '\u{00D4}', '\u{00D5}', '\u{00D6}', '\u{00D7}', // 0xD0
-    '\u{00D8}', '\u{00D9}', '\u{00DA}', '\u{00DB}', '\u{00DC}', '\u{00DD}', '\u{00DE}', '\u{00DF}', // 0xD8
-    '\u{00E0}', '\u{00E1}', '\u{00E2}', '\u{00E3}', '\u{00E4}', '\u{00E5}', '\u{00E6}', '\u{00E7}', // 0xE0
-    '\u{00E8}', '\u{00E9}', '\u{00EA}', '\u{00EB}', '\u{00EC}', '\u{00ED}', '\u{00EE}', '\u{00EF}', // 0xE8
-    '\u{00F0}', '\u{00F1}', '\u{00F2}', '\u{00F3}', '\u{00F4}', '\u{00F5}', '\u{00F6}', '\u{00F7}', // 0xF0
-    '\u{00F8}', '\u{00F9}', '\u{00FA}', '\u{00FB}', '\u{00FC}', '\u{00FD}', '\u{00FE}', '\u{00FF}', // 0xF8
 ];

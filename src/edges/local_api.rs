@@ -5,8 +5,25 @@ use std::time::Duration;
 
 use reqwest::RequestBuilder;
 use reqwest::header::AUTHORIZATION;
+use serde::de::DeserializeOwned;
 
 use crate::config::ApiConfig;
+
+/// The daemon gave no answer at `url`, and why.
+#[derive(Debug)]
+pub struct Inalcancavel {
+    pub url: String,
+    pub reason: String,
+}
+
+impl Inalcancavel {
+    fn de(url: String, error: &reqwest::Error) -> Inalcancavel {
+        Inalcancavel {
+            url,
+            reason: std::error::Error::source(error).map_or_else(|| error.to_string(), ToString::to_string),
+        }
+    }
+}
 
 /// How long one request to the daemon may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,6 +64,23 @@ impl LocalApi {
     /// `POST path`, with the token.
     pub fn post(&self, path: &str) -> RequestBuilder {
         self.authorised(self.client.post(self.url(path)))
+    }
+
+    /// Sends `builder`: the daemon's answer and the URL it was sent to, or, when no answer came, that URL and why (the
+    /// innermost cause, which says more than reqwest's own message).
+    pub async fn enviar(builder: RequestBuilder) -> Result<(reqwest::Response, String), Inalcancavel> {
+        let (client, request) = builder.build_split();
+        let request = request.map_err(|error| Inalcancavel::de(String::new(), &error))?;
+        let url = request.url().to_string();
+        match client.execute(request).await {
+            Ok(response) => Ok((response, url)),
+            Err(error) => Err(Inalcancavel::de(url, &error)),
+        }
+    }
+
+    /// The JSON body of `response` from `url`; a body that cannot be read is the daemon not answering properly.
+    pub async fn corpo<T: DeserializeOwned>(response: reqwest::Response, url: String) -> Result<T, Inalcancavel> {
+        response.json().await.map_err(|error| Inalcancavel::de(url, &error))
     }
 
     fn authorised(&self, builder: RequestBuilder) -> RequestBuilder {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 
-use super::local_api::LocalApi;
+use super::local_api::{Inalcancavel, LocalApi};
 use crate::config::ApiConfig;
 
 /// How often `--wait` polls the daemon.
@@ -102,22 +102,21 @@ pub async fn drain(api: &ApiConfig, wait: bool, timeout: Duration) -> Result<Cou
     Ok(counts)
 }
 
+impl From<Inalcancavel> for OutboxError {
+    fn from(erro: Inalcancavel) -> Self {
+        OutboxError::Unreachable {
+            url: erro.url,
+            reason: erro.reason,
+        }
+    }
+}
+
 /// Sends `request`: its JSON body and status (a success, or a 503 that still
 /// carries the expected body, as `/readyz` does).
 async fn send<T: for<'de> Deserialize<'de>>(
     request: reqwest::RequestBuilder,
 ) -> Result<(T, reqwest::StatusCode), OutboxError> {
-    let unreachable = |url: String, error: reqwest::Error| OutboxError::Unreachable {
-        url,
-        reason: std::error::Error::source(&error).map_or_else(|| error.to_string(), ToString::to_string),
-    };
-    let (client, request) = request.build_split();
-    let request = request.map_err(|error| unreachable(String::new(), error))?;
-    let url = request.url().to_string();
-    let response = client
-        .execute(request)
-        .await
-        .map_err(|error| unreachable(url.clone(), error))?;
+    let (response, url) = LocalApi::enviar(request).await?;
     let status = response.status();
     let readyz = status == reqwest::StatusCode::SERVICE_UNAVAILABLE && url.ends_with("/readyz");
     if !status.is_success() && !readyz {
@@ -126,6 +125,6 @@ async fn send<T: for<'de> Deserialize<'de>>(
             status: status.as_u16(),
         });
     }
-    let body = response.json().await.map_err(|error| unreachable(url, error))?;
+    let body = LocalApi::corpo(response, url).await?;
     Ok((body, status))
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::local_api::LocalApi;
+use super::local_api::{Inalcancavel, LocalApi};
 use crate::config::ApiConfig;
 
 /// How often the job is asked about.
@@ -100,6 +100,15 @@ pub fn pagina_de_teste(impressora: &str, agora: DateTime<Local>) -> String {
     .join("\n")
 }
 
+impl From<Inalcancavel> for PrintTestError {
+    fn from(erro: Inalcancavel) -> Self {
+        PrintTestError::Unreachable {
+            url: erro.url,
+            reason: erro.reason,
+        }
+    }
+}
+
 /// The daemon's API, as the configuration says where it listens and with which token.
 struct Api {
     local: LocalApi,
@@ -108,17 +117,7 @@ struct Api {
 impl Api {
     /// Sends `builder` and reads its JSON body; a non-2xx answer is an error carrying the problem's detail.
     async fn send<T: DeserializeOwned>(&self, builder: reqwest::RequestBuilder) -> Result<T, PrintTestError> {
-        let unreachable = |url: String, error: reqwest::Error| PrintTestError::Unreachable {
-            url,
-            reason: std::error::Error::source(&error).map_or_else(|| error.to_string(), ToString::to_string),
-        };
-        let (client, request) = builder.build_split();
-        let request = request.map_err(|error| unreachable(String::new(), error))?;
-        let url = request.url().to_string();
-        let response = client
-            .execute(request)
-            .await
-            .map_err(|error| unreachable(url.clone(), error))?;
+        let (response, url) = LocalApi::enviar(builder).await?;
         let status = response.status();
         if !status.is_success() {
             let detalhe = response.json::<serde_json::Value>().await.ok().and_then(|problema| {
@@ -134,7 +133,7 @@ impl Api {
                 detalhe,
             });
         }
-        response.json().await.map_err(|error| unreachable(url, error))
+        Ok(LocalApi::corpo(response, url).await?)
     }
 }
 

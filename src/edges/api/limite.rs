@@ -46,14 +46,22 @@ impl LimiteDocumentos {
             return Ok(());
         }
         let mut janelas = self.janelas.lock().unwrap_or_else(PoisonError::into_inner);
-        janelas.retain(|_, janela| agora.duration_since(janela.inicio) < JANELA);
+        let vencida = |janela: &Janela| agora.duration_since(janela.inicio) >= JANELA;
+        // The kiosk's polling lands here: one lookup, nothing written.
+        if let Some(janela) = janelas.get(&cliente)
+            && !vencida(janela)
+            && janela.documentos.contains(documento)
+        {
+            return Ok(());
+        }
+        // Only when a window starts do the expired ones go, so the map holds the clients of the last minute.
+        if janelas.get(&cliente).is_none_or(vencida) {
+            janelas.retain(|_, janela| !vencida(janela));
+        }
         let janela = janelas.entry(cliente).or_insert_with(|| Janela {
             inicio: agora,
             documentos: HashSet::new(),
         });
-        if janela.documentos.contains(documento) {
-            return Ok(());
-        }
         if janela.documentos.len() >= self.por_minuto {
             return Err(JANELA.saturating_sub(agora.duration_since(janela.inicio)));
         }

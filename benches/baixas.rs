@@ -22,7 +22,7 @@ use borda::domain::baixa::Politica;
 use borda::domain::baixa::{Baixa, NovaBaixa, Transacao};
 use borda::domain::money::Centavos;
 use borda::service::saude::Saude;
-use borda::service::sync::{Waker, Worker};
+use borda::service::sync::{Cadencia, Waker, Worker};
 
 fn baixa(n: u64) -> Baixa {
     let now = Utc::now();
@@ -108,6 +108,7 @@ fn drain(_: &mut Criterion) {
             Politica::default(),
             Waker::default(),
             Saude::default(),
+            Cadencia::default(),
         );
         let started = Instant::now();
         let task = tokio::spawn(worker.run(stopped));

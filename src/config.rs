@@ -438,9 +438,13 @@ pub struct ErpConfig {
     /// Consecutive failures that open the circuit breaker.
     #[serde(default = "default_breaker_failures")]
     pub breaker_failures: u32,
-    /// How often the background probe checks an open breaker, in ms.
+    /// The background probe's first wait after the breaker opened, in ms; it doubles after each failed probe.
     #[serde(default = "default_probe_interval_ms")]
     pub probe_interval_ms: u64,
+    /// The longest wait between probes, and between two calls while catching up after an outage, in ms (the pace
+    /// itself follows the totem's own payment rate: `domain::ritmo`).
+    #[serde(default = "default_probe_max_interval_ms")]
+    pub probe_max_interval_ms: u64,
     #[serde(default)]
     pub paths: ErpPaths,
 }
@@ -506,6 +510,10 @@ fn default_breaker_failures() -> u32 {
 
 fn default_probe_interval_ms() -> u64 {
     2000
+}
+
+fn default_probe_max_interval_ms() -> u64 {
+    900_000
 }
 
 impl Config {

@@ -8,6 +8,8 @@ mod common;
 
 use borda::demo::{Modo, ModoBaixa};
 use common::harness::{Harness, assert_problem, pix_body, tef_body};
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -207,6 +209,62 @@ async fn erp_down_for_the_whole_stream_then_back() {
     }
     for (fatura, _) in &faturas {
         assert_eq!(booked(&harness, fatura), 1, "{fatura}");
+    }
+    harness.stop().await;
+}
+
+/// After an outage the backlog goes out at the totem's pace, not as fast as the ERP answers: the harness caps the gap
+/// at `probe_max_interval_ms = 400`, which a totem with a handful of payments in the hour is paced at.
+#[tokio::test]
+async fn after_an_outage_the_backlog_goes_out_at_the_totems_pace() {
+    let harness = Harness::start().await;
+    let (_, _, lista) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
+    let faturas: Vec<(String, String)> = lista["faturas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["valor_atual"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(faturas.len() >= 2, "a backlog needs two: {lista}");
+    harness.erp().set_modo(Modo::Recusa);
+    let mut ids = Vec::new();
+    for (fatura, valor) in &faturas {
+        let (_, _, baixa) = harness
+            .post_baixa(fatura, Some(&format!("ritmo-{fatura}")), &pix_body(valor))
+            .await;
+        ids.push(baixa["id"].as_str().unwrap().to_owned());
+    }
+    common::impressora::esperar(
+        Duration::from_secs(10),
+        || async { harness.json("/readyz").await.2 },
+        |ready| ready["upstream"] == "offline",
+    )
+    .await;
+    harness.erp().set_modo(Modo::Normal);
+    for id in &ids {
+        harness.wait_baixa(id, synced).await;
+    }
+    let mut chegadas: Vec<_> = harness
+        .erp()
+        .baixas_recebidas()
+        .into_iter()
+        .filter(|b| faturas.iter().any(|(fatura, _)| *fatura == b.id_fatura))
+        .map(|b| b.recebida_em)
+        .collect();
+    chegadas.sort();
+    assert_eq!(chegadas.len(), faturas.len(), "each posted once");
+    for par in chegadas.windows(2) {
+        let intervalo = par[1] - par[0];
+        assert!(
+            intervalo >= chrono::Duration::milliseconds(350),
+            "posts of the backlog {} ms apart",
+            intervalo.num_milliseconds()
+        );
     }
     harness.stop().await;
 }

@@ -14,3 +14,4 @@ pub mod money;
 pub mod pdf;
 pub mod pix;
 pub mod render;
+pub mod ritmo;

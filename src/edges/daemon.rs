@@ -23,13 +23,14 @@ use crate::demo::retaguarda::DemoRetaguarda;
 use crate::domain::baixa::Politica;
 use crate::domain::impressao::comprovantes::DadosTerminal;
 use crate::domain::pdf::Beneficiario;
+use crate::domain::ritmo::Ritmo;
 use crate::edges::api::{self, AppState};
 use crate::service::Totem;
 use crate::service::credito::Credito;
 use crate::service::impressao::{Impressoras, Trabalhador};
 use crate::service::periodico::Periodico;
 use crate::service::saude::Saude;
-use crate::service::sync::{Waker, Worker, sondar};
+use crate::service::sync::{Cadencia, Waker, Worker, sondar};
 
 /// How often the store thread is asked for a trivial job when systemd has no watchdog for us.
 const STORE_CHECK_INTERVAL: Duration = Duration::from_secs(5);
@@ -123,6 +124,7 @@ impl Daemon {
         let politica = Politica {
             erp_idempotente: config.erp.idempotent,
         };
+        let cadencia = Cadencia::default();
         let worker = Worker::new(
             store.clone(),
             erp.clone(),
@@ -130,6 +132,7 @@ impl Daemon {
             politica,
             waker.clone(),
             saude.clone(),
+            cadencia.clone(),
         );
         let state = AppState {
             totem,
@@ -165,8 +168,9 @@ impl Daemon {
             }),
             supervisor.spawn("sonda do ERP", {
                 let (store, stopped) = (store.clone(), stopped.clone());
+                let ritmo = Ritmo::new(interval, Duration::from_millis(config.erp.probe_max_interval_ms));
                 async move {
-                    sondar(erp, store, interval, waker, stopped).await;
+                    sondar(erp, store, ritmo, cadencia, waker, stopped).await;
                     Ok(())
                 }
             }),
@@ -447,6 +451,7 @@ pub async fn demo(listen: SocketAddr, retaguarda: SocketAddr) -> Result<(), Daem
         "[api]\nlisten = \"{addr}\"\nallowed_hosts = [\"{addr}\", \"localhost:{port}\"]\n\
          [store]\npath = '{store}'\n\
          [empresa]\nnome = \"Provedor Demonstração Ltda\"\ndocumento = \"11.222.333/0001-81\"\n{erp}\n\
+         # One totem: after an outage, catch up within seconds.\nprobe_max_interval_ms = 2000\n\
          [[impressoras]]\nnome = \"demo\"\nconexao = \"file://{impressora}\"\nmodelo = \"generico-80mm\"\n\
          {retaguarda}",
         port = addr.port(),

@@ -149,9 +149,7 @@ impl Totem {
 
     /// Drain the outbox now: every pending baixa becomes due. Answers the counts (pending, failed).
     pub async fn sincronizar_agora(&self) -> Result<(u64, u64), StoreError> {
-        self.store
-            .antecipar_baixas(Utc::now(), chrono::Duration::zero())
-            .await?;
+        self.store.antecipar_baixas(Utc::now()).await?;
         self.waker.wake();
         self.store.contar_baixas().await
     }

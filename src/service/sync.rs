@@ -12,25 +12,27 @@
 //!
 //! Retries back off exponentially with full jitter (1 s base, 5 min cap),
 //! never sooner than a `Retry-After`. While the ERP's breaker is open nothing
-//! is sent and nothing counts as an attempt: the probe ([`sondar`]) makes
-//! every pending baixa due, spread over one probe interval, when the ERP is
-//! back.
+//! is sent and nothing counts as an attempt: the probe ([`sondar`]), backing
+//! off with jitter, makes every pending baixa due when the ERP is back, and
+//! the worker then catches up at the totem's own pace ([`Cadencia`],
+//! [`crate::domain::ritmo`]), so a fleet regaining one link does not stampede.
 //! The worker also wakes at once on a new baixa and on `POST /v1/sync`.
 //!
 //! It never holds a store transaction across a network call, and it never
 //! deletes a baixa.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
 
 use crate::adapters::erp::{EmAberto, EnvioBaixa, ErpClient, ErpError, IdsForma};
 use crate::adapters::store::{Passagem, Proxima, Store};
 use crate::config::BaixaConfig;
 use crate::domain::baixa::{Baixa, Estado, Evento, Passo, Politica, passo, transicao};
-use crate::service::periodico::Periodico;
+use crate::domain::ritmo::{JANELA, Ritmo};
 use crate::service::saude::Saude;
 
 /// First retry delay (before jitter).
@@ -55,6 +57,53 @@ impl Waker {
     }
 }
 
+/// The catch-up after an outage, shared by the probe, which starts it when it sees the ERP back, and the worker,
+/// which spaces its calls by it until nothing is due.
+#[derive(Clone, Debug, Default)]
+pub struct Cadencia(Arc<Mutex<Compasso>>);
+
+#[derive(Debug, Default)]
+struct Compasso {
+    /// The least gap between two calls; `None` when not catching up.
+    intervalo: Option<Duration>,
+    /// The catch-up's last call: the probe that saw the ERP back, then each attempt.
+    ultima: Option<Instant>,
+}
+
+impl Cadencia {
+    fn compasso(&self) -> std::sync::MutexGuard<'_, Compasso> {
+        // The guarded data is two plain values, valid whatever a panicking holder did.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts catching up, `intervalo` between calls, counting from a call made now.
+    fn iniciar(&self, intervalo: Duration) {
+        *self.compasso() = Compasso {
+            intervalo: Some(intervalo),
+            ultima: Some(Instant::now()),
+        };
+    }
+
+    /// Nothing is due any more: calls go out at once again.
+    fn encerrar(&self) {
+        self.compasso().intervalo = None;
+    }
+
+    /// How long until the next call may go out.
+    fn espera(&self) -> Duration {
+        let compasso = self.compasso();
+        match (compasso.intervalo, compasso.ultima) {
+            (Some(intervalo), Some(ultima)) => (ultima + intervalo).saturating_duration_since(Instant::now()),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// A call goes out now.
+    fn marcar(&self) {
+        self.compasso().ultima = Some(Instant::now());
+    }
+}
+
 /// The worker's collaborators.
 pub struct Worker {
     store: Store,
@@ -63,6 +112,7 @@ pub struct Worker {
     politica: Politica,
     waker: Waker,
     saude: Saude,
+    cadencia: Cadencia,
 }
 
 /// What an attempt produced: the transition to persist after the answer.
@@ -82,6 +132,7 @@ impl Worker {
         politica: Politica,
         waker: Waker,
         saude: Saude,
+        cadencia: Cadencia,
     ) -> Self {
         Worker {
             store,
@@ -90,6 +141,7 @@ impl Worker {
             politica,
             waker,
             saude,
+            cadencia,
         }
     }
 
@@ -99,16 +151,30 @@ impl Worker {
             if *stopped.borrow() {
                 return;
             }
+            let vez = self.cadencia.espera();
+            if !vez.is_zero() {
+                tokio::select! {
+                    _ = tokio::time::sleep(vez) => {}
+                    _ = stopped.wait_for(|stop| *stop) => return,
+                }
+            }
             let wait = match self.store.proxima_baixa(Utc::now()).await {
                 Ok(Proxima::Agora(baixa)) => {
+                    self.cadencia.marcar();
                     if let Err(erro) = self.attempt(*baixa).await {
                         tracing::error!(%erro, "could not record the step of a baixa");
                         tokio::time::sleep(STORE_PAUSE).await;
                     }
                     continue;
                 }
-                Ok(Proxima::Depois(due)) => (due - Utc::now()).to_std().unwrap_or_default(),
-                Ok(Proxima::Nenhuma) => BACKOFF_CAP,
+                Ok(Proxima::Depois(due)) => {
+                    self.cadencia.encerrar();
+                    (due - Utc::now()).to_std().unwrap_or_default()
+                }
+                Ok(Proxima::Nenhuma) => {
+                    self.cadencia.encerrar();
+                    BACKOFF_CAP
+                }
                 Err(error) => {
                     tracing::error!(%error, "the outbox could not be read");
                     STORE_PAUSE
@@ -263,21 +329,64 @@ fn log(baixa: &Baixa, para: Estado, desfecho: &Desfecho) {
     }
 }
 
-/// While the ERP's breaker is open, asks it every `interval` whether it is back, so answers return to "upstream"
-/// without a customer paying for a timeout first. When it is back, every pending baixa becomes due within one more
-/// `interval`, each at a random instant, so a fleet of totems regaining one link does not post all at once.
-pub async fn sondar(erp: ErpClient, store: Store, interval: Duration, waker: Waker, stopped: watch::Receiver<bool>) {
-    let spread = chrono::Duration::from_std(interval).unwrap_or_default();
-    let mut periodico = Periodico::new(interval, stopped);
-    while periodico.proximo().await {
-        if !erp.online() && erp.sondar().await {
-            tracing::info!("ERP reachable again");
-            if let Err(error) = store.antecipar_baixas(Utc::now(), spread).await {
-                tracing::error!(%error, "could not make the pending baixas due");
-            }
-            waker.wake();
+/// While the ERP's breaker is open, asks it whether it is back, so answers return to "upstream" without a customer
+/// paying for a timeout first: first after the floor of `ritmo`, then twice as long after each failure, up to the
+/// totem's own pace, each wait jittered ([`Ritmo::sondagem`]). When it is back, every pending baixa becomes due and
+/// the worker catches up one call per [`Ritmo::intervalo`], so a fleet of totems regaining one link loads the ERP
+/// at most [`crate::domain::ritmo::FATOR`] times its steady rate.
+pub async fn sondar(
+    erp: ErpClient,
+    store: Store,
+    ritmo: Ritmo,
+    cadencia: Cadencia,
+    waker: Waker,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut falhas = 0u32;
+    loop {
+        let espera = if erp.online() {
+            falhas = 0;
+            ritmo.piso()
+        } else {
+            ritmo.sondagem(falhas, pagamentos_recentes(&store).await, fastrand::f64())
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(espera) => {}
+            _ = stopped.wait_for(|stop| *stop) => return,
         }
+        if erp.online() {
+            continue;
+        }
+        if !erp.sondar().await {
+            falhas = falhas.saturating_add(1);
+            continue;
+        }
+        let intervalo = ritmo.intervalo(pagamentos_recentes(&store).await);
+        tracing::info!(
+            probes_failed = falhas,
+            catch_up_gap_ms = u64::try_from(intervalo.as_millis()).unwrap_or(u64::MAX),
+            "ERP reachable again"
+        );
+        falhas = 0;
+        cadencia.iniciar(intervalo);
+        if let Err(error) = store.antecipar_baixas(Utc::now()).await {
+            tracing::error!(%error, "could not make the pending baixas due");
+        }
+        waker.wake();
     }
+}
+
+/// The payments of the last [`JANELA`]: the totem's share of the ERP's steady load. A store that cannot count counts
+/// none, which paces at the ceiling: slow, never a stampede.
+async fn pagamentos_recentes(store: &Store) -> u64 {
+    let desde = chrono::Duration::from_std(JANELA)
+        .ok()
+        .and_then(|janela| Utc::now().checked_sub_signed(janela))
+        .unwrap_or_else(Utc::now);
+    store.contar_baixas_desde(desde).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "could not count the recent payments");
+        0
+    })
 }
 
 /// Full jitter: uniformly random between zero and `min(cap, base · 2^attempts)`.
@@ -297,6 +406,9 @@ fn after(agora: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
         .and_then(|delay| agora.checked_add_signed(delay))
         .unwrap_or(agora)
 }
+
+#[cfg(test)]
+mod rebanho;
 
 #[cfg(test)]
 mod tests {

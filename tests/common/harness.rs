@@ -38,7 +38,7 @@ impl Harness {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let text = format!(
-            "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}\ntimeout_ms = 500\nprobe_interval_ms = 100\n{extra}",
+            "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}\ntimeout_ms = 500\nprobe_interval_ms = 100\nprobe_max_interval_ms = 400\n{extra}",
             dir.path().join("borda.db").display(),
             erp.config_toml()
         );

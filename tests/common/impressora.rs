@@ -260,7 +260,7 @@ impl Balcao {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let text = format!(
-            "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}\ntimeout_ms = 500\nprobe_interval_ms = 100\n{impressoras}",
+            "[api]\nallowed_hosts = [\"{addr}\"]\n[store]\npath = '{}'\n[cache]\nfresh_secs = 0\n{}\ntimeout_ms = 500\nprobe_interval_ms = 100\nprobe_max_interval_ms = 400\n{impressoras}",
             dir.path().join("borda.db").display(),
             erp.config_toml()
         );

@@ -26,7 +26,7 @@ impl Served {
             &config,
             format!(
                 "[api]\nlisten = \"127.0.0.1:{port}\"\nallowed_hosts = [\"127.0.0.1:{port}\"]\n[store]\npath = '{}'\n\
-                 [cache]\nfresh_secs = 0\n{}\ntimeout_ms = 300\nprobe_interval_ms = 100\n",
+                 [cache]\nfresh_secs = 0\n{}\ntimeout_ms = 300\nprobe_interval_ms = 100\nprobe_max_interval_ms = 400\n",
                 db.display(),
                 erp.config_toml()
             ),

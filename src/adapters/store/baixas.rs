@@ -403,21 +403,30 @@ impl Store {
         .await
     }
 
-    /// Makes every pending baixa due between `agora` and `agora + espalhar`, each at a random instant, so that a fleet
-    /// of totems that see the ERP back together does not post all at once (`espalhar` zero: all due now).
-    pub async fn antecipar_baixas(&self, agora: DateTime<Utc>, espalhar: chrono::Duration) -> Result<(), StoreError> {
-        let janela = espalhar.num_milliseconds().max(0);
+    /// Makes every pending baixa due at `agora` (the worker paces them: `service::sync`).
+    pub async fn antecipar_baixas(&self, agora: DateTime<Utc>) -> Result<(), StoreError> {
         self.call(TransactionBehavior::Immediate, move |tx| {
-            let ids: Vec<String> = tx
-                .prepare_cached("SELECT id FROM baixas WHERE status = 'pendente' AND proxima_tentativa > ?1")?
-                .query_map([format_instant(agora)], |row| row.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut update = tx.prepare_cached("UPDATE baixas SET proxima_tentativa = ?2 WHERE id = ?1")?;
-            for id in ids {
-                let devida = agora + chrono::Duration::milliseconds(fastrand::i64(0..=janela));
-                update.execute(params![id, format_instant(devida)])?;
-            }
+            tx.prepare_cached(
+                "UPDATE baixas SET proxima_tentativa = ?1 WHERE status = 'pendente' AND proxima_tentativa > ?1",
+            )?
+            .execute([format_instant(agora)])?;
             Ok(())
+        })
+        .await
+    }
+
+    /// How many baixas were taken since `desde`: the totem's own payment rate, which paces its catch-up after an
+    /// outage. Looks at the latest 10,000 only (rowid order is creation order), so the count stays cheap on a file
+    /// years old; more than that in the window would be paced at the floor anyway.
+    pub async fn contar_baixas_desde(&self, desde: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.call(TransactionBehavior::Deferred, move |tx| {
+            let n: i64 = tx
+                .prepare_cached(
+                    "SELECT count(*) FROM (SELECT criada_em FROM baixas ORDER BY rowid DESC LIMIT 10000)
+                     WHERE criada_em >= ?1",
+                )?
+                .query_row([format_instant(desde)], |row| row.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
         })
         .await
     }

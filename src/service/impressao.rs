@@ -512,13 +512,13 @@ impl Trabalhador {
                 match depois.impedimento() {
                     None => {
                         self.store.concluir_impressao(&impressao.id, Utc::now()).await?;
-                        tracing::info!(impressora = nome, id = impressao.id.as_str(), "printed");
+                        tracing::info!(impressora = nome, impressao.id = impressao.id.as_str(), "printed");
                     }
                     // The printer took every byte but cannot have printed them all: print it again, marked.
                     Some(impedimento) => {
                         tracing::warn!(
                             impressora = nome,
-                            id = impressao.id.as_str(),
+                            impressao.id = impressao.id.as_str(),
                             motivo = impedimento.as_str(),
                             "the printer stopped during a job; it will print again marked"
                         );
@@ -530,7 +530,7 @@ impl Trabalhador {
             Err(error) => {
                 self.registrar(None, Some(error.to_string()));
                 let talvez = error.talvez_impresso();
-                tracing::warn!(impressora = nome, id = impressao.id.as_str(), %error, talvez_impresso = talvez, "a print job did not complete");
+                tracing::warn!(impressora = nome, impressao.id = impressao.id.as_str(), %error, talvez_impresso = talvez, "a print job did not complete");
                 let motivo = if talvez {
                     "envio_interrompido"
                 } else {

@@ -27,6 +27,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use crate::adapters::erp::{EmAberto, EnvioBaixa, ErpClient, ErpError, IdsForma};
 use crate::adapters::store::{Passagem, Proxima, Store};
@@ -161,7 +162,8 @@ impl Worker {
             let wait = match self.store.proxima_baixa(Utc::now()).await {
                 Ok(Proxima::Agora(baixa)) => {
                     self.cadencia.marcar();
-                    if let Err(erro) = self.attempt(*baixa).await {
+                    let span = tracing::info_span!("baixa", baixa.id = %baixa.id, fatura.id = %baixa.fatura_id);
+                    if let Err(erro) = self.attempt(*baixa).instrument(span).await {
                         tracing::error!(%erro, "could not record the step of a baixa");
                         tokio::time::sleep(STORE_PAUSE).await;
                     }
@@ -237,7 +239,7 @@ impl Worker {
             Estado::AguardandoErp => after(agora, WATCH_INTERVAL.max(desfecho.espera)),
             Estado::Sincronizada | Estado::Reconciliada | Estado::Falhou => agora,
         };
-        log(&baixa, para, &desfecho);
+        log(para, &desfecho);
         let passagem = Passagem {
             de,
             para,
@@ -317,15 +319,13 @@ impl Worker {
     }
 }
 
-fn log(baixa: &Baixa, para: Estado, desfecho: &Desfecho) {
-    let (id, fatura) = (baixa.id.as_str(), baixa.fatura_id.as_str());
+/// What became of a baixa; its ids are the fields of the worker's `baixa` span.
+fn log(para: Estado, desfecho: &Desfecho) {
     let erro = desfecho.erro.as_deref().unwrap_or_default();
     match para {
-        Estado::Sincronizada | Estado::Reconciliada => {
-            tracing::info!(baixa = id, fatura, estado = ?para, "baixa synced")
-        }
-        Estado::Falhou => tracing::warn!(baixa = id, fatura, erro, "the ERP refused the baixa"),
-        _ => tracing::info!(baixa = id, fatura, estado = ?para, erro, "baixa not settled yet"),
+        Estado::Sincronizada | Estado::Reconciliada => tracing::info!(estado = ?para, "baixa synced"),
+        Estado::Falhou => tracing::warn!(erro, "the ERP refused the baixa"),
+        _ => tracing::info!(estado = ?para, erro, "baixa not settled yet"),
     }
 }
 

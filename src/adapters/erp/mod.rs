@@ -386,25 +386,30 @@ impl ErpClient {
         let envio = self.send_baixa(baixa, ids).await;
         let (id, fatura) = (baixa.id.as_str(), baixa.fatura_id.as_str());
         match &envio {
-            EnvioBaixa::Aceita { .. } => tracing::info!(baixa = id, fatura, "ERP accepted the baixa"),
+            EnvioBaixa::Aceita { .. } => tracing::info!(baixa.id = id, fatura.id = fatura, "ERP accepted the baixa"),
             EnvioBaixa::Recusada { status, .. } => {
-                tracing::warn!(baixa = id, fatura, status, "ERP refused the baixa");
+                tracing::warn!(baixa.id = id, fatura.id = fatura, status, "ERP refused the baixa");
             }
             EnvioBaixa::NaoAutorizada { status } => {
                 tracing::warn!(
-                    baixa = id,
-                    fatura,
+                    baixa.id = id,
+                    fatura.id = fatura,
                     status,
                     "ERP refused borda's credentials; check erp.auth_value"
                 );
             }
             EnvioBaixa::NaoEnviada { motivo, .. } => {
-                tracing::warn!(baixa = id, fatura, motivo = motivo.as_str(), "baixa not sent");
+                tracing::warn!(
+                    baixa.id = id,
+                    fatura.id = fatura,
+                    motivo = motivo.as_str(),
+                    "baixa not sent"
+                );
             }
             EnvioBaixa::Incerta { motivo, .. } => {
                 tracing::warn!(
-                    baixa = id,
-                    fatura,
+                    baixa.id = id,
+                    fatura.id = fatura,
                     motivo = motivo.as_str(),
                     "baixa may have reached the ERP without an answer"
                 );

@@ -107,7 +107,7 @@ pub(super) fn faturas(
     for (index, record) in records(body)?.iter().enumerate() {
         match fatura(record, Some(documento), hoje) {
             Ok(fatura) if !in_contrato(&fatura, contrato) => {
-                tracing::debug!(index, id = %fatura.id, "ERP fatura of another contract skipped");
+                tracing::debug!(index, fatura.id = %fatura.id, "ERP fatura of another contract skipped");
             }
             Ok(fatura) => faturas.push(fatura),
             Err(defect) => tracing::warn!(index, reason = %defect, "ERP fatura skipped"),
@@ -160,7 +160,9 @@ pub(super) fn fatura_by_id(body: Value, id: &str, hoje: NaiveDate) -> Result<Opt
     for (index, record) in list.iter().enumerate() {
         match fatura(record, None, hoje) {
             Ok(fatura) if fatura.id == id.trim() => return Ok(Some(fatura)),
-            Ok(fatura) => tracing::debug!(index, id = %fatura.id, "ERP answered another fatura than the one asked"),
+            Ok(fatura) => {
+                tracing::debug!(index, fatura.id = %fatura.id, "ERP answered another fatura than the one asked")
+            }
             Err(defect) => {
                 tracing::warn!(index, reason = %defect, "ERP fatura skipped");
                 defects.push(defect.to_string());
@@ -225,7 +227,7 @@ fn fatura(record: &Value, requested_documento: Option<&str>, hoje: NaiveDate) ->
 /// still payable by what it says elsewhere (only `valor_atual` and the linha decide what is paid).
 fn optional<T>(id: &str, read: Result<Option<T>, Defect>) -> Option<T> {
     read.unwrap_or_else(|defect| {
-        tracing::warn!(id, reason = %defect, "ERP fatura field ignored");
+        tracing::warn!(fatura.id = id, reason = %defect, "ERP fatura field ignored");
         None
     })
 }

@@ -54,7 +54,7 @@ pub async fn boleto_pdf(State(state): State<AppState>, Path(id): Path<String>) -
         if let Some(link) = &fatura.link_boleto {
             match state.totem.pdf_do_link(link).await {
                 Ok(bytes) => return Ok((freshness, pdf(bytes, "upstream")).into_response()),
-                Err(error) => tracing::info!(%error, fatura = %fatura.id, "the boleto link gave no PDF"),
+                Err(error) => tracing::info!(%error, fatura.id = %fatura.id, "the boleto link gave no PDF"),
             }
         }
     }

@@ -14,7 +14,8 @@
 //! * [`edges`]: how the world reaches borda: the HTTP API, the CLI and the
 //!   daemon's lifecycle;
 //! * [`demo`]: a demo ERP, for `borda demo` and as the tests' fake upstream;
-//! * [`config`] and [`logging`]: plumbing every layer above the domain reads.
+//! * [`config`], [`logging`] and [`metricas`] (the figures as one reading): plumbing every layer above the domain
+//!   reads.
 
 pub mod adapters;
 pub mod config;
@@ -22,4 +23,5 @@ pub mod demo;
 pub mod domain;
 pub mod edges;
 pub mod logging;
+pub mod metricas;
 pub mod service;

@@ -2,71 +2,73 @@
 //! prefixed `borda_`.
 //!
 //! The HTTP requests are counted as they happen, by route (the matched template, never the path: a path can hold a
-//! CPF; written `/v1/clientes/:documento`) and status, with a latency histogram by route. Everything else is read when scraped, from the parts that own
-//! it: the upstreams' circuits and call outcomes, the memory of ready answers, the outbox, the print jobs, the printers. No metric
-//! carries personal data: labels are routes, statuses, upstream and printer names.
+//! CPF; written `/v1/clientes/:documento`) and status, with a latency histogram by route. [`ler`] reads them with
+//! everything else, when asked, from the parts that own it: the upstreams' circuits and call outcomes, the memory of
+//! ready answers, the outbox, the print jobs, the printers. That one reading ([`Painel`]) is what `/metrics` encodes
+//! and what the OTLP push sends. No metric carries personal data: labels are routes, statuses, upstream and printer
+//! names.
 
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet};
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::{MetricType, TypedMetric};
-use prometheus_client::registry::Registry;
 
 use super::AppState;
 use crate::adapters::breaker::Chamadas;
 use crate::domain::impressao::status::Papel;
+use crate::metricas::{Histograma, Painel, Ponto, Serie};
 
-/// Labels of a request.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct Requisicao {
-    rota: String,
-    status: u16,
-}
-
-/// Labels of a latency.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct Rota {
-    rota: String,
-}
-
-/// Labels of an upstream's figures.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct Upstream {
-    upstream: &'static str,
-}
-
-/// Labels of an upstream's calls.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct Chamada {
-    upstream: &'static str,
-    desfecho: &'static str,
-}
-
-/// Labels of one printer.
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct Impressora {
-    impressora: String,
-}
-
-/// Labels of a count by status (the outbox's baixas, the print jobs).
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct Status {
-    status: &'static str,
-}
-
-/// The figures counted as requests happen; cheap to clone (the families are shared).
+/// The figures counted as requests happen; cheap to clone (the maps are shared).
 #[derive(Clone, Debug, Default)]
 pub struct Metricas {
-    requisicoes: Family<Requisicao, Counter>,
-    latencia: Family<Rota, Latencias>,
+    /// By route and status.
+    requisicoes: Arc<Mapa<(String, u16), AtomicU64>>,
+    /// By route.
+    latencia: Arc<Mapa<String, Latencias>>,
+}
+
+/// Figures recorded atomically, by label: recording into a label already seen takes a read lock and atomics, the
+/// write lock only the first time a label is seen (what prometheus-client's `Family` does, but readable here).
+#[derive(Debug)]
+struct Mapa<K, V>(RwLock<HashMap<K, V>>);
+
+impl<K, V> Default for Mapa<K, V> {
+    fn default() -> Self {
+        Mapa(RwLock::new(HashMap::new()))
+    }
+}
+
+impl<K: Hash + Eq, V: Default> Mapa<K, V> {
+    /// Runs `registrar` on the figure of `chave`, created at its default the first time.
+    fn com<Q>(&self, chave: &Q, registrar: impl FnOnce(&V))
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        // A panic never happens while a lock is held (atomics and a map insert), so a poisoned lock holds a whole map.
+        {
+            let mapa = self.0.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(valor) = mapa.get(chave) {
+                registrar(valor);
+                return;
+            }
+        }
+        let mut mapa = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        registrar(mapa.entry(chave.to_owned()).or_default());
+    }
+
+    /// Reads every figure.
+    fn ler<T>(&self, mut ler: impl FnMut(&K, &V) -> T) -> Vec<T> {
+        let mapa = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        mapa.iter().map(|(chave, valor)| ler(chave, valor)).collect()
+    }
 }
 
 /// Upper bounds of the latency buckets, in microseconds: from 0.25 ms to about 4 s, doubling (the cached reads sit at
@@ -104,24 +106,14 @@ impl Latencias {
     }
 }
 
-impl TypedMetric for Latencias {
-    const TYPE: MetricType = MetricType::Histogram;
-}
-
-impl EncodeMetric for Latencias {
-    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
-        let limites = LIMITES_US.iter().map(|us| *us as f64 / 1e6).chain([f64::INFINITY]);
-        let baldes: Vec<(f64, u64)> = limites
-            .zip(&self.baldes)
-            .map(|(limite, balde)| (limite, balde.load(Ordering::Relaxed)))
-            .collect();
-        let contagem = baldes.iter().map(|(_, n)| n).sum();
-        let soma = self.soma_us.load(Ordering::Relaxed) as f64 / 1e6;
-        encoder.encode_histogram::<NoLabelSet>(soma, contagem, &baldes, None)
-    }
-
-    fn metric_type(&self) -> MetricType {
-        Self::TYPE
+impl Latencias {
+    /// The histogram as read now, in seconds.
+    fn histograma(&self) -> Histograma {
+        Histograma {
+            limites: LIMITES_US.iter().map(|us| *us as f64 / 1e6).collect(),
+            baldes: self.baldes.iter().map(|balde| balde.load(Ordering::Relaxed)).collect(),
+            soma: self.soma_us.load(Ordering::Relaxed) as f64 / 1e6,
+        }
     }
 }
 
@@ -135,147 +127,164 @@ pub async fn medir(State(metricas): State<Metricas>, request: Request, next: Nex
     );
     let inicio = Instant::now();
     let response = next.run(request).await;
+    let duracao = inicio.elapsed();
     metricas
         .latencia
-        .get_or_create(&Rota { rota: rota.clone() })
-        .observar(inicio.elapsed());
+        .com(rota.as_str(), |latencias| latencias.observar(duracao));
     metricas
         .requisicoes
-        .get_or_create(&Requisicao {
-            rota,
-            status: response.status().as_u16(),
-        })
-        .inc();
+        .com(&(rota, response.status().as_u16()), |contagem| {
+            contagem.fetch_add(1, Ordering::Relaxed);
+        });
     response
 }
 
-/// `GET /metrics`.
-#[utoipa::path(get, path = "/metrics", tag = "operacao",
-    responses((status = 200, content_type = "application/openmetrics-text", description = "OpenMetrics text, names prefixed borda_")))]
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    let mut registry = Registry::with_prefix("borda");
-    let metricas = &state.metricas;
-    registry.register(
-        "http_requests",
-        "HTTP requests answered, by route template and status",
-        metricas.requisicoes.clone(),
-    );
-    registry.register(
-        "http_request_duration_seconds",
-        "Time to answer an HTTP request, by route template",
-        metricas.latencia.clone(),
-    );
+/// A count as a gauge's value (a count past `i64::MAX` is shown as `i64::MAX`).
+fn medida(valor: impl TryInto<i64>) -> i64 {
+    valor.try_into().unwrap_or(i64::MAX)
+}
 
-    let online: Family<Upstream, Gauge> = Family::default();
-    let chamadas: Family<Chamada, Counter> = Family::default();
-    let upstream = |nome: &'static str, esta_online: bool, contagem: Chamadas| {
-        online
-            .get_or_create(&Upstream { upstream: nome })
-            .set(i64::from(esta_online));
+/// Reads every figure `/metrics` shows (and the OTLP push sends), in its order: the requests counted so far, then
+/// the upstreams, the memory, the outbox, the print jobs and the printers as they are now. A part that cannot be
+/// read (the store busy or gone) leaves its series without points, logged.
+pub async fn ler(state: &AppState) -> Painel {
+    let metricas = &state.metricas;
+    let mut requisicoes = metricas.requisicoes.ler(|(rota, status), contagem| {
+        Ponto::new(
+            vec![("rota", rota.clone()), ("status", status.to_string())],
+            contagem.load(Ordering::Relaxed),
+        )
+    });
+    requisicoes.sort_by(|a, b| a.rotulos.cmp(&b.rotulos));
+    let mut latencia = metricas
+        .latencia
+        .ler(|rota, latencias| Ponto::new(vec![("rota", rota.clone())], latencias.histograma()));
+    latencia.sort_by(|a, b| a.rotulos.cmp(&b.rotulos));
+
+    let mut online = Vec::new();
+    let mut chamadas = Vec::new();
+    let mut upstream = |nome: &'static str, esta_online: bool, contagem: Chamadas| {
+        let rotulo = || vec![("upstream", nome.to_owned())];
+        online.push(Ponto::new(rotulo(), i64::from(esta_online)));
         for (desfecho, valor) in [("respondeu", contagem.respondidas), ("indisponivel", contagem.falhas)] {
-            chamadas
-                .get_or_create(&Chamada {
-                    upstream: nome,
-                    desfecho,
-                })
-                .inc_by(valor);
+            chamadas.push(Ponto::new(
+                vec![("upstream", nome.to_owned()), ("desfecho", desfecho.to_owned())],
+                valor,
+            ));
         }
     };
     upstream("erp", state.totem.online(), state.totem.erp_chamadas());
     if let Some(credito) = &state.credito {
         upstream("retaguarda", credito.online(), credito.chamadas());
     }
-    registry.register(
-        "upstream_up",
-        "1 while the upstream's circuit is closed (calls go out)",
-        online,
-    );
-    registry.register(
-        "upstream_calls",
-        "Calls to the upstream, by whether it answered",
-        chamadas,
-    );
 
     let memoria = state.memoria.contagem();
-    let acertos: Counter = Counter::default();
-    acertos.inc_by(memoria.acertos);
-    let faltas: Counter = Counter::default();
-    faltas.inc_by(memoria.faltas);
-    let bytes: Gauge = Gauge::default();
-    bytes.set(i64::try_from(memoria.bytes).unwrap_or(i64::MAX));
-    registry.register(
-        "memory_hits",
-        "Cached reads answered from the memory of ready answers",
-        acertos,
-    );
-    registry.register("memory_misses", "Cached reads that went to the database", faltas);
-    registry.register("memory_bytes", "Bytes the memory of ready answers holds", bytes);
 
-    let outbox: Family<Status, Gauge> = Family::default();
+    let mut outbox = Vec::new();
     match state.totem.contar_baixas().await {
         Ok((pendentes, falhas)) => {
             for (status, valor) in [("pendente", pendentes), ("falhou", falhas)] {
-                outbox
-                    .get_or_create(&Status { status })
-                    .set(i64::try_from(valor).unwrap_or(i64::MAX));
+                outbox.push(Ponto::new(vec![("status", status.to_owned())], medida(valor)));
             }
         }
-        Err(error) => tracing::warn!(%error, "the outbox could not be counted for /metrics"),
+        Err(error) => tracing::warn!(%error, "the outbox could not be counted for the metrics"),
     }
-    registry.register(
-        "outbox_baixas",
-        "Baixas waiting for the ERP (pendente) and refused by it (falhou)",
-        outbox,
-    );
 
-    let prontas: Family<Impressora, Gauge> = Family::default();
-    let fila: Family<Impressora, Gauge> = Family::default();
+    let mut prontas = Vec::new();
+    let mut fila = Vec::new();
     if let Ok(impressoras) = state.totem.impressoras().await {
         for situacao in impressoras {
-            let rotulo = Impressora {
-                impressora: situacao.nome.clone(),
-            };
             let pronta = situacao.online
                 && situacao.erro.is_none()
                 && !situacao.tampa_aberta
                 && situacao.papel != Papel::SemPapel;
-            prontas.get_or_create(&rotulo).set(i64::from(pronta));
-            fila.get_or_create(&rotulo)
-                .set(i64::try_from(situacao.fila).unwrap_or(i64::MAX));
+            prontas.push(Ponto::new(
+                vec![("impressora", situacao.nome.clone())],
+                i64::from(pronta),
+            ));
+            fila.push(Ponto::new(vec![("impressora", situacao.nome)], medida(situacao.fila)));
         }
     }
-    let trabalhos: Family<Status, Gauge> = Family::default();
+    let mut trabalhos = Vec::new();
     match state.totem.contar_impressoes().await {
         Ok(contagem) => {
             for (status, valor) in contagem {
-                trabalhos
-                    .get_or_create(&Status {
-                        status: status.as_str(),
-                    })
-                    .set(i64::try_from(valor).unwrap_or(i64::MAX));
+                trabalhos.push(Ponto::new(vec![("status", status.as_str().to_owned())], medida(valor)));
             }
         }
-        Err(error) => tracing::warn!(%error, "the print jobs could not be counted for /metrics"),
+        Err(error) => tracing::warn!(%error, "the print jobs could not be counted for the metrics"),
     }
-    registry.register("print_jobs", "Print jobs by status", trabalhos);
-    registry.register(
-        "printer_ready",
-        "1 while the printer is reachable, online, closed and has paper",
-        prontas,
-    );
-    registry.register("printer_queue", "Print jobs queued or printing, by printer", fila);
 
-    let mut texto = String::new();
-    if let Err(error) = prometheus_client::encoding::text::encode(&mut texto, &registry) {
-        tracing::error!(%error, "the metrics could not be written");
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    Painel {
+        series: vec![
+            Serie::contador(
+                "http_requests",
+                "HTTP requests answered, by route template and status",
+                requisicoes,
+            ),
+            Serie::histograma(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request, by route template",
+                "s",
+                latencia,
+            ),
+            Serie::medidor(
+                "upstream_up",
+                "1 while the upstream's circuit is closed (calls go out)",
+                online,
+            ),
+            Serie::contador(
+                "upstream_calls",
+                "Calls to the upstream, by whether it answered",
+                chamadas,
+            ),
+            Serie::contador(
+                "memory_hits",
+                "Cached reads answered from the memory of ready answers",
+                vec![Ponto::unico(memoria.acertos)],
+            ),
+            Serie::contador(
+                "memory_misses",
+                "Cached reads that went to the database",
+                vec![Ponto::unico(memoria.faltas)],
+            ),
+            Serie::medidor(
+                "memory_bytes",
+                "Bytes the memory of ready answers holds",
+                vec![Ponto::unico(medida(memoria.bytes))],
+            ),
+            Serie::medidor(
+                "outbox_baixas",
+                "Baixas waiting for the ERP (pendente) and refused by it (falhou)",
+                outbox,
+            ),
+            Serie::medidor("print_jobs", "Print jobs by status", trabalhos),
+            Serie::medidor(
+                "printer_ready",
+                "1 while the printer is reachable, online, closed and has paper",
+                prontas,
+            ),
+            Serie::medidor("printer_queue", "Print jobs queued or printing, by printer", fila),
+        ],
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
-        )],
-        texto,
-    )
-        .into_response()
+}
+
+/// `GET /metrics`.
+#[utoipa::path(get, path = "/metrics", tag = "operacao",
+    responses((status = 200, content_type = "application/openmetrics-text", description = "OpenMetrics text, names prefixed borda_")))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match ler(&state).await.openmetrics() {
+        Ok(texto) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+            )],
+            texto,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "the metrics could not be written");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

@@ -1012,6 +1012,53 @@ async fn metrics_parse_as_prometheus_text_and_hold_no_document() {
     harness.stop().await;
 }
 
+/// The heartbeat in `/metrics`: the running version, when the daemon started, and when the ERP last answered (no
+/// point until it has).
+#[tokio::test]
+async fn metrics_carry_the_heartbeat() {
+    let agora = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+            .floor()
+    };
+    let antes = agora();
+    let harness = Harness::start().await;
+    let ler = || async {
+        let texto = harness.get("/metrics").await.text().await.unwrap();
+        let linhas = texto.lines().map(|line| Ok(line.to_owned()));
+        let scrape = prometheus_parse::Scrape::parse(linhas).unwrap();
+        let valor = |nome: &str, rotulos: &[(&str, &str)]| {
+            scrape
+                .samples
+                .iter()
+                .find(|s| s.metric == nome && rotulos.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+                .map(|s| match s.value {
+                    prometheus_parse::Value::Gauge(v) => v,
+                    _ => f64::NAN,
+                })
+        };
+        (
+            valor("borda_build_info", &[("versao", env!("CARGO_PKG_VERSION"))]),
+            valor("borda_start_time_seconds", &[]),
+            valor("borda_upstream_last_answer_timestamp_seconds", &[("upstream", "erp")]),
+        )
+    };
+    let (versao, inicio, resposta) = ler().await;
+    assert_eq!(versao, Some(1.0));
+    let inicio = inicio.unwrap();
+    assert!(antes <= inicio && inicio <= agora(), "{antes} <= {inicio}");
+    assert_eq!(resposta, None, "the ERP has not been asked yet");
+    let antes = agora();
+    harness.json(&format!("/v1/clientes/{MARIA}")).await;
+    let (_, depois, resposta) = ler().await;
+    assert_eq!(depois, Some(inicio), "the start does not move");
+    let resposta = resposta.unwrap();
+    assert!(antes <= resposta && resposta <= agora(), "{antes} <= {resposta}");
+    harness.stop().await;
+}
+
 /// A page walking the customer base is stopped: past `api.documentos_por_minuto` different documents a client gets
 /// 429 with `Retry-After`, while the customers it already looked up still answer.
 #[tokio::test]

@@ -4,10 +4,11 @@
 //! there" outcomes open it, any outcome that proves the upstream there closes it. Reads, writes and the probe all
 //! record through [`Breaker::record`], so they cannot disagree. There is no timed half-open state: while open, the
 //! daemon's background probe (`ErpClient::sondar`, `RetaguardaClient::sondar`) is the only caller that reaches the
-//! network, and its first answer that shows the upstream there closes the breaker. Lock-free (two atomics) so every
+//! network, and its first answer that shows the upstream there closes the breaker. Lock-free (atomics) so every
 //! request can consult it; it never does IO.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What an outcome did to the breaker, for the caller's tests and logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,13 +53,17 @@ pub(crate) struct Breaker {
     /// Outcomes recorded since start-up: the upstream answered, or was not there (for `/metrics`).
     respondidas: AtomicU64,
     falhas: AtomicU64,
+    /// When the upstream last answered, in seconds since the Unix epoch; 0 while it never has.
+    ultima_resposta: AtomicU64,
 }
 
-/// How many calls an upstream answered and how many found it not there, since start-up.
+/// How many calls an upstream answered and how many found it not there, since start-up, and when it last answered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Chamadas {
     pub respondidas: u64,
     pub falhas: u64,
+    /// Seconds since the Unix epoch of the last call the upstream answered; None while none has.
+    pub ultima_resposta: Option<u64>,
 }
 
 impl Breaker {
@@ -71,6 +76,7 @@ impl Breaker {
             open: AtomicBool::new(false),
             respondidas: AtomicU64::new(0),
             falhas: AtomicU64::new(0),
+            ultima_resposta: AtomicU64::new(0),
         }
     }
 
@@ -79,6 +85,7 @@ impl Breaker {
         Chamadas {
             respondidas: self.respondidas.load(Ordering::Relaxed),
             falhas: self.falhas.load(Ordering::Relaxed),
+            ultima_resposta: Some(self.ultima_resposta.load(Ordering::Relaxed)).filter(|quando| *quando > 0),
         }
     }
 
@@ -99,6 +106,10 @@ impl Breaker {
     /// The upstream answered: resets the count and closes the breaker if it was open.
     pub(crate) fn record_success(&self) -> Transition {
         self.respondidas.fetch_add(1, Ordering::Relaxed);
+        let agora = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |desde| desde.as_secs());
+        self.ultima_resposta.fetch_max(agora, Ordering::Relaxed);
         self.consecutive_failures.store(0, Ordering::SeqCst);
         if self.open.swap(false, Ordering::SeqCst) {
             tracing::info!(
@@ -215,6 +226,29 @@ mod tests {
         assert_eq!(breaker.record_success(), Transition::Unchanged);
         assert_eq!(breaker.record_failure(), Transition::Unchanged);
         assert_eq!(breaker.record_failure(), Transition::Opened);
+    }
+
+    #[test]
+    fn the_last_answer_is_when_the_upstream_last_answered() {
+        let breaker = Breaker::new("teste", 2);
+        assert_eq!(breaker.chamadas().ultima_resposta, None);
+        breaker.record_failure();
+        assert_eq!(breaker.chamadas().ultima_resposta, None, "a failure is no answer");
+        let antes = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        breaker.record(Desfecho::Status(404));
+        let depois = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let quando = breaker.chamadas().ultima_resposta.unwrap();
+        assert!((antes..=depois).contains(&quando), "{antes} <= {quando} <= {depois}");
+        breaker.record_failure();
+        assert_eq!(breaker.chamadas().ultima_resposta, Some(quando));
+        assert_eq!(
+            breaker.chamadas(),
+            Chamadas {
+                respondidas: 1,
+                falhas: 2,
+                ultima_resposta: Some(quando)
+            }
+        );
     }
 
     #[test]

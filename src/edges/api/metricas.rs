@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -25,13 +25,40 @@ use crate::adapters::breaker::Chamadas;
 use crate::domain::impressao::status::Papel;
 use crate::metricas::{Histograma, Painel, Ponto, Serie};
 
-/// The figures counted as requests happen; cheap to clone (the maps are shared).
-#[derive(Clone, Debug, Default)]
+/// The figures counted as requests happen, since the daemon started; cheap to clone (the maps are shared).
+#[derive(Clone, Debug)]
 pub struct Metricas {
     /// By route and status.
     requisicoes: Arc<Mapa<(String, u16), AtomicU64>>,
     /// By route.
     latencia: Arc<Mapa<String, Latencias>>,
+    /// When the counting started: the daemon's start.
+    inicio: SystemTime,
+}
+
+impl Default for Metricas {
+    /// Counting from now.
+    fn default() -> Self {
+        Metricas {
+            requisicoes: Arc::default(),
+            latencia: Arc::default(),
+            inicio: SystemTime::now(),
+        }
+    }
+}
+
+impl Metricas {
+    /// When the counts started (the daemon's start): the start of every cumulative figure.
+    pub fn inicio(&self) -> SystemTime {
+        self.inicio
+    }
+}
+
+/// Seconds since the Unix epoch (0 before it).
+fn segundos_unix(instante: SystemTime) -> i64 {
+    instante
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |desde| medida(desde.as_secs()))
 }
 
 /// Figures recorded atomically, by label: recording into a label already seen takes a read lock and atomics, the
@@ -145,8 +172,9 @@ fn medida(valor: impl TryInto<i64>) -> i64 {
 }
 
 /// Reads every figure `/metrics` shows (and the OTLP push sends), in its order: the requests counted so far, then
-/// the upstreams, the memory, the outbox, the print jobs and the printers as they are now. A part that cannot be
-/// read (the store busy or gone) leaves its series without points, logged.
+/// the upstreams, the memory, the outbox, the print jobs and the printers as they are now, and the heartbeat (the
+/// version, when the daemon started; with the upstreams, when each last answered). A part that cannot be read (the
+/// store busy or gone) leaves its series without points, logged.
 pub async fn ler(state: &AppState) -> Painel {
     let metricas = &state.metricas;
     let mut requisicoes = metricas.requisicoes.ler(|(rota, status), contagem| {
@@ -163,9 +191,13 @@ pub async fn ler(state: &AppState) -> Painel {
 
     let mut online = Vec::new();
     let mut chamadas = Vec::new();
+    let mut respostas = Vec::new();
     let mut upstream = |nome: &'static str, esta_online: bool, contagem: Chamadas| {
         let rotulo = || vec![("upstream", nome.to_owned())];
         online.push(Ponto::new(rotulo(), i64::from(esta_online)));
+        if let Some(quando) = contagem.ultima_resposta {
+            respostas.push(Ponto::new(rotulo(), medida(quando)));
+        }
         for (desfecho, valor) in [("respondeu", contagem.respondidas), ("indisponivel", contagem.falhas)] {
             chamadas.push(Ponto::new(
                 vec![("upstream", nome.to_owned()), ("desfecho", desfecho.to_owned())],
@@ -238,6 +270,11 @@ pub async fn ler(state: &AppState) -> Painel {
                 "Calls to the upstream, by whether it answered",
                 chamadas,
             ),
+            Serie::medidor(
+                "upstream_last_answer_timestamp_seconds",
+                "When the upstream last answered a call, in seconds since the Unix epoch (absent while it never has)",
+                respostas,
+            ),
             Serie::contador(
                 "memory_hits",
                 "Cached reads answered from the memory of ready answers",
@@ -265,6 +302,16 @@ pub async fn ler(state: &AppState) -> Painel {
                 prontas,
             ),
             Serie::medidor("printer_queue", "Print jobs queued or printing, by printer", fila),
+            Serie::medidor(
+                "build_info",
+                "Always 1, labelled with the running version",
+                vec![Ponto::new(vec![("versao", env!("CARGO_PKG_VERSION").to_owned())], 1)],
+            ),
+            Serie::medidor(
+                "start_time_seconds",
+                "When the daemon started, in seconds since the Unix epoch",
+                vec![Ponto::unico(segundos_unix(metricas.inicio))],
+            ),
         ],
     }
 }

@@ -58,6 +58,9 @@ pub struct Config {
     /// `[retaguarda]`: the back office the PDV asks for credit limits; absent on a totem.
     #[serde(default)]
     pub retaguarda: Option<RetaguardaConfig>,
+    /// `[telemetria]`: the push of the metrics to an OpenTelemetry collector; off without `otlp_endpoint`.
+    #[serde(default)]
+    pub telemetria: TelemetriaConfig,
 }
 
 /// `[retaguarda]`: the back office (e.g. TOTVS Winthor) that answers the PDV's credit-limit lookups, in the contract
@@ -591,6 +594,9 @@ impl Config {
                 .validate()
                 .map_err(|(field, message)| invalid(field, &message))?;
         }
+        self.telemetria
+            .validate()
+            .map_err(|(field, message)| invalid(field, &message))?;
         self.validate_impressoras()
             .map_err(|message| invalid("impressoras", &message))
     }
@@ -642,6 +648,100 @@ impl Config {
             }
             if impressora.timeout_ms == 0 {
                 return Err(format!("{qual}: timeout_ms deve ser maior que zero"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `[telemetria]`: every `intervalo`, the figures `/metrics` shows (and a heartbeat: version, start, when each
+/// upstream last answered) pushed to an OpenTelemetry collector over OTLP/HTTP, for a fleet behind NAT that no
+/// Prometheus can scrape. Off while `otlp_endpoint` is absent. Never personal data: the same labels as `/metrics`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetriaConfig {
+    /// `http://` or `https://` base of the collector's OTLP/HTTP receiver (`http://coletor:4318`); the metrics go to
+    /// `{otlp_endpoint}/v1/metrics`.
+    pub otlp_endpoint: Option<String>,
+    /// How often the metrics are pushed (`60s`, `5m`): at least a second ([`parse_duracao`]).
+    #[serde(deserialize_with = "duracao")]
+    pub intervalo: Duration,
+    /// `service.instance.id`, this totem in the fleet; empty: `[totem] id` when set, else the host name.
+    pub instancia: String,
+    /// Headers sent with every push (`{ Authorization = "Bearer …" }`); never logged.
+    pub cabecalhos: std::collections::BTreeMap<String, String>,
+    /// Bound on every push, connect included, in ms.
+    pub timeout_ms: u64,
+}
+
+impl Default for TelemetriaConfig {
+    fn default() -> Self {
+        TelemetriaConfig {
+            otlp_endpoint: None,
+            intervalo: Duration::from_secs(60),
+            instancia: String::new(),
+            cabecalhos: std::collections::BTreeMap::new(),
+            timeout_ms: 5000,
+        }
+    }
+}
+
+impl std::fmt::Debug for TelemetriaConfig {
+    /// The headers' names only: their values are credentials.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelemetriaConfig")
+            .field("otlp_endpoint", &self.otlp_endpoint)
+            .field("intervalo", &self.intervalo)
+            .field("instancia", &self.instancia)
+            .field("cabecalhos", &self.cabecalhos.keys().collect::<Vec<_>>())
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
+}
+
+impl TelemetriaConfig {
+    /// The field at fault and why.
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        if let Some(endpoint) = &self.otlp_endpoint {
+            let url = reqwest::Url::parse(endpoint)
+                .map_err(|error| ("telemetria.otlp_endpoint", format!("URL inválida: {error}")))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err((
+                    "telemetria.otlp_endpoint",
+                    "use http:// ou https:// (o coletor OTLP/HTTP, como http://coletor:4318)".into(),
+                ));
+            }
+            if !url.username().is_empty() || url.password().is_some() {
+                return Err((
+                    "telemetria.otlp_endpoint",
+                    "sem usuário ou senha na URL: use telemetria.cabecalhos (Authorization)".into(),
+                ));
+            }
+            if url.query().is_some() || url.fragment().is_some() {
+                return Err((
+                    "telemetria.otlp_endpoint",
+                    "a URL é a base do coletor (/v1/metrics é acrescentado): sem ? nem #".into(),
+                ));
+            }
+        }
+        if self.timeout_ms == 0 {
+            return Err(("telemetria.timeout_ms", "deve ser maior que zero".into()));
+        }
+        if self.instancia.chars().any(char::is_control) {
+            return Err(("telemetria.instancia", "contém caracteres de controle".into()));
+        }
+        for (nome, valor) in &self.cabecalhos {
+            if reqwest::header::HeaderName::from_bytes(nome.as_bytes()).is_err() {
+                return Err((
+                    "telemetria.cabecalhos",
+                    format!("{nome:?} não é um nome de cabeçalho HTTP válido"),
+                ));
+            }
+            if reqwest::header::HeaderValue::from_str(valor).is_err() {
+                return Err((
+                    "telemetria.cabecalhos",
+                    format!("o valor de {nome:?} contém caracteres inválidos"),
+                ));
             }
         }
         Ok(())
@@ -748,5 +848,60 @@ mod tests {
     fn a_short_token_is_refused() {
         let short = parse("[api]\ntoken = \"abc\"\n[erp]\nbase_url = \"http://erp\"\n");
         assert!(matches!(short, Err(ConfigError::Invalid { field: "api.token", .. })));
+    }
+
+    #[test]
+    fn telemetry_is_off_by_default_and_read_with_its_defaults() {
+        let config = parse(ERP).unwrap();
+        assert!(config.telemetria.otlp_endpoint.is_none());
+        assert_eq!(config.telemetria.intervalo, Duration::from_secs(60));
+        assert_eq!(config.telemetria.timeout_ms, 5000);
+        let config = parse(&format!(
+            "{ERP}[telemetria]\notlp_endpoint = \"https://coletor:4318\"\nintervalo = \"5m\"\n\
+             instancia = \"sp-0042\"\ncabecalhos = {{ Authorization = \"Bearer segredo\" }}\n"
+        ))
+        .unwrap();
+        let telemetria = &config.telemetria;
+        assert_eq!(telemetria.otlp_endpoint.as_deref(), Some("https://coletor:4318"));
+        assert_eq!(telemetria.intervalo, Duration::from_secs(300));
+        assert_eq!(telemetria.instancia, "sp-0042");
+        assert_eq!(telemetria.cabecalhos["Authorization"], "Bearer segredo");
+        assert!(
+            !format!("{config:?}").contains("segredo"),
+            "the header's value is not in Debug"
+        );
+    }
+
+    #[test]
+    fn bad_telemetry_is_refused_naming_the_field() {
+        let casos = [
+            ("otlp_endpoint = \"coletor:4318\"", "telemetria.otlp_endpoint"),
+            ("otlp_endpoint = \"grpc://coletor:4317\"", "telemetria.otlp_endpoint"),
+            (
+                "otlp_endpoint = \"http://u:senha@coletor:4318\"",
+                "telemetria.otlp_endpoint",
+            ),
+            (
+                "otlp_endpoint = \"http://coletor:4318/?x=1\"",
+                "telemetria.otlp_endpoint",
+            ),
+            ("timeout_ms = 0", "telemetria.timeout_ms"),
+            ("cabecalhos = { \"a b\" = \"c\" }", "telemetria.cabecalhos"),
+            ("cabecalhos = { a = \"linha\\nnova\" }", "telemetria.cabecalhos"),
+        ];
+        for (linha, campo) in casos {
+            let resultado = parse(&format!("{ERP}[telemetria]\n{linha}\n"));
+            assert!(
+                matches!(&resultado, Err(ConfigError::Invalid { field, .. }) if *field == campo),
+                "{linha}: {resultado:?}"
+            );
+        }
+        for linha in ["intervalo = \"0s\"", "intervalo = \"500ms\"", "endpoint = \"http://c\""] {
+            let resultado = parse(&format!("{ERP}[telemetria]\n{linha}\n"));
+            assert!(
+                matches!(resultado, Err(ConfigError::Parse { .. })),
+                "{linha}: {resultado:?}"
+            );
+        }
     }
 }

@@ -3,6 +3,7 @@
 pub mod breaker;
 pub mod erp;
 pub mod impressora;
+pub mod otlp;
 pub mod retaguarda;
 pub mod store;
 

@@ -48,6 +48,8 @@ pub enum DaemonError {
     Erp(#[from] ErpError),
     #[error("cliente da retaguarda: {0}")]
     Retaguarda(#[from] RetaguardaError),
+    #[error(transparent)]
+    Telemetria(#[from] crate::adapters::otlp::OtlpError),
     #[error("não foi possível escutar em {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     /// A background part stopped while the daemon ran: the daemon exits so that systemd restarts it.
@@ -146,6 +148,8 @@ impl Daemon {
             credito: credito.clone(),
             metricas: api::metricas::Metricas::default(),
         };
+        // The OTLP push reads what `/metrics` reads; off without `[telemetria] otlp_endpoint`.
+        let telemetria = crate::edges::telemetria::Telemetria::new(&config, &state)?;
         let app = api::router(state, &config);
         let limits = crate::edges::http::Limits::from_config(&config.api);
         let addr = listener.local_addr()?;
@@ -190,6 +194,9 @@ impl Daemon {
                 credito.sondar(interval, stopped).await;
                 Ok(())
             }));
+        }
+        if let Some(telemetria) = telemetria {
+            tasks.push(supervisor.spawn("telemetria", telemetria.run(stopped.clone())));
         }
         // One worker per printer owns its device.
         for posto in impressoras.postos() {

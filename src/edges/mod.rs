@@ -11,4 +11,5 @@ pub mod leitura;
 pub mod local_api;
 pub mod outbox;
 pub mod print_test;
+pub mod telemetria;
 pub mod views;

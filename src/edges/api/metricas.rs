@@ -25,23 +25,28 @@ use crate::adapters::breaker::Chamadas;
 use crate::domain::impressao::status::Papel;
 use crate::metricas::{Histograma, Painel, Ponto, Serie};
 
-/// The figures counted as requests happen, since the daemon started; cheap to clone (the maps are shared).
+/// The figures counted as requests happen, since the daemon started; cheap to clone (the map is shared).
 #[derive(Clone, Debug)]
 pub struct Metricas {
-    /// By route and status.
-    requisicoes: Arc<Mapa<(String, u16), AtomicU64>>,
-    /// By route.
-    latencia: Arc<Mapa<String, Latencias>>,
+    /// By route, keyed by the template as the router matched it (`/v1/clientes/{documento}`), so that counting a
+    /// request allocates nothing; the label is written when read ([`rotulo`]).
+    rotas: Arc<Mapa<String, Rota>>,
     /// When the counting started: the daemon's start.
     inicio: SystemTime,
+}
+
+/// One route's figures.
+#[derive(Debug, Default)]
+struct Rota {
+    latencias: Latencias,
+    por_status: Mapa<u16, AtomicU64>,
 }
 
 impl Default for Metricas {
     /// Counting from now.
     fn default() -> Self {
         Metricas {
-            requisicoes: Arc::default(),
-            latencia: Arc::default(),
+            rotas: Arc::default(),
             inicio: SystemTime::now(),
         }
     }
@@ -146,24 +151,28 @@ impl Latencias {
 
 /// The middleware: counts every request by its route and status, and times it.
 pub async fn medir(State(metricas): State<Metricas>, request: Request, next: Next) -> Response {
-    // `{documento}` written `:documento`: braces are valid in a label value, but naive parsers of the text format
-    // (regexes that end the labels at the first `}`) lose the sample.
-    let rota = request.extensions().get::<MatchedPath>().map_or_else(
-        || "desconhecida".to_owned(),
-        |rota| rota.as_str().replace('{', ":").replace('}', ""),
-    );
+    let rota = request.extensions().get::<MatchedPath>().cloned();
     let inicio = Instant::now();
     let response = next.run(request).await;
     let duracao = inicio.elapsed();
-    metricas
-        .latencia
-        .com(rota.as_str(), |latencias| latencias.observar(duracao));
-    metricas
-        .requisicoes
-        .com(&(rota, response.status().as_u16()), |contagem| {
+    let status = response.status().as_u16();
+    let rota = rota.as_ref().map_or(SEM_ROTA, MatchedPath::as_str);
+    metricas.rotas.com(rota, |rota| {
+        rota.latencias.observar(duracao);
+        rota.por_status.com(&status, |contagem| {
             contagem.fetch_add(1, Ordering::Relaxed);
         });
+    });
     response
+}
+
+/// The route of a request no route matched.
+const SEM_ROTA: &str = "desconhecida";
+
+/// A route template as a label: `{documento}` written `:documento`. Braces are valid in a label value, but naive
+/// parsers of the text format (regexes that end the labels at the first `}`) lose the sample.
+fn rotulo(template: &str) -> String {
+    template.replace('{', ":").replace('}', "")
 }
 
 /// A count as a gauge's value (a count past `i64::MAX` is shown as `i64::MAX`).
@@ -177,16 +186,19 @@ fn medida(valor: impl TryInto<i64>) -> i64 {
 /// store busy or gone) leaves its series without points, logged.
 pub async fn ler(state: &AppState) -> Painel {
     let metricas = &state.metricas;
-    let mut requisicoes = metricas.requisicoes.ler(|(rota, status), contagem| {
-        Ponto::new(
-            vec![("rota", rota.clone()), ("status", status.to_string())],
-            contagem.load(Ordering::Relaxed),
-        )
+    let mut requisicoes = Vec::new();
+    let mut latencia = Vec::new();
+    metricas.rotas.ler(|template, rota| {
+        let nome = rotulo(template);
+        requisicoes.extend(rota.por_status.ler(|status, contagem| {
+            Ponto::new(
+                vec![("rota", nome.clone()), ("status", status.to_string())],
+                contagem.load(Ordering::Relaxed),
+            )
+        }));
+        latencia.push(Ponto::new(vec![("rota", nome)], rota.latencias.histograma()));
     });
     requisicoes.sort_by(|a, b| a.rotulos.cmp(&b.rotulos));
-    let mut latencia = metricas
-        .latencia
-        .ler(|rota, latencias| Ponto::new(vec![("rota", rota.clone())], latencias.histograma()));
     latencia.sort_by(|a, b| a.rotulos.cmp(&b.rotulos));
 
     let mut online = Vec::new();

@@ -1043,19 +1043,34 @@ async fn metrics_carry_the_heartbeat() {
             valor("borda_build_info", &[("versao", env!("CARGO_PKG_VERSION"))]),
             valor("borda_start_time_seconds", &[]),
             valor("borda_upstream_last_answer_timestamp_seconds", &[("upstream", "erp")]),
+            valor("borda_outbox_last_synced_timestamp_seconds", &[]),
         )
     };
-    let (versao, inicio, resposta) = ler().await;
+    let (versao, inicio, resposta, sincronizada) = ler().await;
+    assert_eq!(sincronizada, None, "nothing was synced yet");
     assert_eq!(versao, Some(1.0));
     let inicio = inicio.unwrap();
     assert!(antes <= inicio && inicio <= agora(), "{antes} <= {inicio}");
     assert_eq!(resposta, None, "the ERP has not been asked yet");
     let antes = agora();
     harness.json(&format!("/v1/clientes/{MARIA}")).await;
-    let (_, depois, resposta) = ler().await;
+    let (_, depois, resposta, _) = ler().await;
     assert_eq!(depois, Some(inicio), "the start does not move");
     let resposta = resposta.unwrap();
     assert!(antes <= resposta && resposta <= agora(), "{antes} <= {resposta}");
+    let antes = agora();
+    let (_, _, fatura) = harness.json("/v1/faturas/10001").await;
+    let body = common::harness::pix_body(fatura["valor_atual"].as_str().unwrap());
+    let (status, _, baixa) = harness.post_baixa("10001", Some("ultima"), &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{baixa}");
+    harness
+        .wait_baixa(baixa["id"].as_str().unwrap(), |b| b["status"] == "sincronizada")
+        .await;
+    let sincronizada = ler().await.3.unwrap();
+    assert!(
+        antes <= sincronizada && sincronizada <= agora(),
+        "{antes} <= {sincronizada}"
+    );
     harness.stop().await;
 }
 

@@ -8,7 +8,7 @@
 //! with the ERP are the sync worker's job. The store decides replays and
 //! second payments in the one transaction that inserts.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{ServiceError, Totem};
 use crate::adapters::erp::ErpError;
@@ -157,5 +157,10 @@ impl Totem {
     /// How many baixas are pending and how many failed.
     pub async fn contar_baixas(&self) -> Result<(u64, u64), StoreError> {
         self.store.contar_baixas().await
+    }
+
+    /// When the ERP last took a baixa (the newest synced one's sync), if ever.
+    pub async fn ultima_sincronizacao(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.store.ultima_sincronizacao().await
     }
 }

@@ -415,6 +415,21 @@ impl Store {
         .await
     }
 
+    /// When the newest synced baixa was synced: the outbox's last sync, for the heartbeat. Walks back from the newest
+    /// baixa past the pending ones only.
+    pub async fn ultima_sincronizacao(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.call(TransactionBehavior::Deferred, |tx| {
+            let ultima: Option<String> = tx
+                .prepare_cached(
+                    "SELECT sincronizada_em FROM baixas WHERE sincronizada_em IS NOT NULL ORDER BY rowid DESC LIMIT 1",
+                )?
+                .query_row([], |row| row.get(0))
+                .optional()?;
+            ultima.map(|texto| parse_instant(&texto)).transpose()
+        })
+        .await
+    }
+
     /// How many baixas were taken since `desde`: the totem's own payment rate, which paces its catch-up after an
     /// outage. Looks at the latest 10,000 only (rowid order is creation order), so the count stays cheap on a file
     /// years old; more than that in the window would be paced at the floor anyway.

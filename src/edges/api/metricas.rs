@@ -233,6 +233,13 @@ pub async fn ler(state: &AppState) -> Painel {
         }
         Err(error) => tracing::warn!(%error, "the outbox could not be counted for the metrics"),
     }
+    let sincronizada = match state.totem.ultima_sincronizacao().await {
+        Ok(ultima) => ultima.map(|em| Ponto::unico(em.timestamp())).into_iter().collect(),
+        Err(error) => {
+            tracing::warn!(%error, "the outbox's last sync could not be read for the metrics");
+            Vec::new()
+        }
+    };
 
     let mut prontas = Vec::new();
     let mut fila = Vec::new();
@@ -306,6 +313,11 @@ pub async fn ler(state: &AppState) -> Painel {
                 "outbox_baixas",
                 "Baixas waiting for the ERP (pendente) and refused by it (falhou)",
                 outbox,
+            ),
+            Serie::medidor(
+                "outbox_last_synced_timestamp_seconds",
+                "When the ERP last took a baixa, in seconds since the Unix epoch (absent while none was synced)",
+                sincronizada,
             ),
             Serie::medidor("print_jobs", "Print jobs by status", trabalhos),
             Serie::medidor(

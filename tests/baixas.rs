@@ -171,11 +171,10 @@ async fn a_baixa_valor_that_is_not_exact_money_is_422_naming_valor_and_never_rec
     harness.stop().await;
 }
 
-#[tokio::test]
-async fn erp_down_for_the_whole_stream_then_back() {
-    let harness = Harness::start().await;
+/// Maria's open faturas: id and value.
+async fn faturas_de_maria(harness: &Harness) -> Vec<(String, String)> {
     let (_, _, lista) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
-    let faturas: Vec<(String, String)> = lista["faturas"]
+    lista["faturas"]
         .as_array()
         .unwrap()
         .iter()
@@ -185,7 +184,13 @@ async fn erp_down_for_the_whole_stream_then_back() {
                 f["valor_atual"].as_str().unwrap().to_owned(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn erp_down_for_the_whole_stream_then_back() {
+    let harness = Harness::start().await;
+    let faturas = faturas_de_maria(&harness).await;
     harness.erp().set_modo(Modo::Recusa);
     let mut ids = Vec::new();
     for (fatura, valor) in &faturas {
@@ -218,19 +223,8 @@ async fn erp_down_for_the_whole_stream_then_back() {
 #[tokio::test]
 async fn after_an_outage_the_backlog_goes_out_at_the_totems_pace() {
     let harness = Harness::start().await;
-    let (_, _, lista) = harness.json(&format!("/v1/clientes/{MARIA}/faturas")).await;
-    let faturas: Vec<(String, String)> = lista["faturas"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["id"].as_str().unwrap().to_owned(),
-                f["valor_atual"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    assert!(faturas.len() >= 2, "a backlog needs two: {lista}");
+    let faturas = faturas_de_maria(&harness).await;
+    assert!(faturas.len() >= 2, "a backlog needs two: {faturas:?}");
     harness.erp().set_modo(Modo::Recusa);
     let mut ids = Vec::new();
     for (fatura, valor) in &faturas {

@@ -255,22 +255,8 @@ async fn the_metrics_reach_an_otlp_receiver_without_personal_data() {
         .await
         .unwrap();
     assert_eq!(cliente.status(), 200);
-    let fatura: serde_json::Value = http
-        .get(format!("{}/v1/faturas/10001", served.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let valor = fatura["valor_atual"].as_str().unwrap();
-    let baixa = http
-        .post(format!("{}/v1/faturas/10001/baixas", served.base))
-        .header("idempotency-key", "telemetria-1")
-        .json(&common::harness::pix_body(valor))
-        .send()
-        .await
-        .unwrap();
+    // A load fatura of the demo ERP (R$ 10,00), paid through the API.
+    let baixa = served.pay(&http, "L-1").send().await.unwrap();
     assert!(baixa.status().is_success(), "{}", baixa.status());
 
     // Two more pushes after the one that first counts the lookup.

@@ -6,9 +6,11 @@
 
 pub mod baixa;
 pub mod boleto;
+pub mod contato;
 pub mod credito;
 pub mod documento;
 pub mod impressao;
+pub mod listas;
 pub mod model;
 pub mod money;
 pub mod pdf;

@@ -464,6 +464,14 @@ pub struct ErpPaths {
     pub baixa: String,
     pub contratos: String,
     pub desbloqueio: String,
+    /// The customer's read-only lists (GET `document`, and `id_cliente` except for contatos, which takes
+    /// `customer_document_number`). An empty path says the ERP does not offer the operation: its endpoint answers
+    /// 501 `nao_suportado_pelo_erp`.
+    pub servicos: String,
+    pub notas_fiscais: String,
+    pub contatos: String,
+    pub extratos: String,
+    pub quitacao: String,
     /// What the breaker's probe GETs: any HTTP answer means the ERP is reachable.
     pub probe: String,
 }
@@ -478,6 +486,11 @@ impl Default for ErpPaths {
             baixa: "/api/baixas".into(),
             contratos: "/api/contratos".into(),
             desbloqueio: "/api/habilitacao-provisoria".into(),
+            servicos: "/api/servicos".into(),
+            notas_fiscais: "/api/notas-fiscais".into(),
+            contatos: "/api/contatos".into(),
+            extratos: "/api/extratos".into(),
+            quitacao: "/api/quitacao".into(),
             probe: "/".into(),
         }
     }
@@ -836,6 +849,18 @@ mod tests {
             impressoras(&uma("a", "tcp://h:9100", "elgin-i9", "cor = 1\n")),
             Err(ConfigError::Parse { .. })
         ));
+    }
+
+    #[test]
+    fn the_example_documents_every_erp_path_with_its_default() {
+        let config = parse(EXAMPLE).unwrap();
+        assert_eq!(format!("{:?}", config.erp.paths), format!("{:?}", ErpPaths::default()));
+        let vazio = parse("[erp]\nbase_url = \"http://127.0.0.1:1\"\n[erp.paths]\nservicos = \"\"\n").unwrap();
+        assert_eq!(
+            vazio.erp.paths.servicos, "",
+            "an empty path is allowed: the ERP does not offer it"
+        );
+        assert_eq!(vazio.erp.paths.contatos, ErpPaths::default().contatos);
     }
 
     #[test]

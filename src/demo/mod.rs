@@ -10,7 +10,8 @@
 //! read is 404. Baixas have their own failures ([`ModoBaixa`], commit-then-hang among them); load tests get any
 //! number of open faturas of [`CLIENTE_CARGA`]. It owns only its own made-up data; it must never be pointed at by a
 //! production configuration, and it keeps no state beyond the modes, the log of requests and the baixas it
-//! received.
+//! received. The customer's read-only lists (services, notas fiscais with linked PDFs, contacts, extrato, quitação)
+//! are in `listas`.
 
 use std::collections::{HashMap, HashSet};
 use std::io;
@@ -38,6 +39,7 @@ use crate::domain::money::Centavos;
 use crate::domain::{boleto, documento, pix};
 use portao::Portao;
 
+mod listas;
 mod portao;
 pub mod retaguarda;
 
@@ -322,6 +324,13 @@ impl DemoErp {
             .route(&paths.baixa, post(baixa))
             .route(&paths.contratos, get(contratos))
             .route(&paths.desbloqueio, post(desbloqueio))
+            .route(&paths.servicos, get(listas::servicos))
+            .route(&paths.notas_fiscais, get(listas::notas_fiscais))
+            .route(&paths.contatos, get(listas::contatos))
+            .route(&paths.extratos, get(listas::extratos))
+            .route(&paths.quitacao, get(listas::quitacao))
+            .route(listas::ARQUIVOS, get(listas::arquivo))
+            .route(listas::PREFEITURA, get(listas::prefeitura))
             .layer(middleware::from_fn_with_state(shared.clone(), apply_modo))
             .with_state(shared.clone());
         let servidor = portao::Servidor::servir("ERP", tcp, router, shared.clone(), stopping)?;
@@ -685,6 +694,8 @@ struct DemoData {
     pdfs: HashMap<String, Vec<u8>>,
     /// PDFs by fatura id, served at the fatura's `link_boleto`.
     linked_pdfs: HashMap<String, Vec<u8>>,
+    /// The customers' read-only lists and the files they link to.
+    listas: listas::Listas,
 }
 
 /// One customer in its generation's wire form.
@@ -940,6 +951,7 @@ impl DemoData {
             clientes: vec![maria, joao, padaria, carlos, carga],
             pdfs,
             linked_pdfs,
+            listas: listas::Listas::new(hoje, base_url)?,
         })
     }
 

@@ -11,6 +11,7 @@
 //! customer: it reports [`ErpError`] or [`EnvioBaixa`] and the service layer or the sync worker chooses (cache,
 //! queue, message, check the fatura).
 
+mod listas;
 mod wire;
 
 use std::sync::Arc;
@@ -75,6 +76,10 @@ pub enum ErpError {
     /// does not make a URL); fixed by the technician, not by waiting.
     #[error("configuração do ERP inválida: {0}")]
     Configuracao(String),
+    /// The configured ERP does not offer this operation: its `[erp.paths]` entry (named here) is empty. Answered 501
+    /// `nao_suportado_pelo_erp`; no request goes out.
+    #[error("operação não oferecida pelo sistema do provedor (erp.paths.{0} vazio)")]
+    NaoSuportado(&'static str),
 }
 
 impl ErpError {
@@ -94,7 +99,7 @@ impl ErpError {
             ErpError::NaoEncontrado => Some(Desfecho::Status(404)),
             // Only a 2xx body is read for its content.
             ErpError::RespostaInvalida(_) => Some(Desfecho::Status(200)),
-            ErpError::Configuracao(_) => None,
+            ErpError::Configuracao(_) | ErpError::NaoSuportado(_) => None,
         }
     }
 }
@@ -319,13 +324,15 @@ impl ErpClient {
             .ok_or(ErpError::NaoEncontrado)
     }
 
-    /// The boleto PDF an ERP links to (`link_boleto` / `url_boleto`), for kiosks that must not open external
-    /// links. The ERP's credential goes along only when the link points at the ERP itself (same origin as
-    /// `erp.base_url`); redirects are not followed, so it never reaches another host that way either (a redirect
-    /// is [`ErpError::Redirecionado`]). The answer must be a PDF. Not counted by the breaker: the link may live on
-    /// another host.
+    /// A PDF an ERP links to (a boleto's `link_boleto` / `url_boleto`, a nota fiscal's `url_nota_fiscal`, a
+    /// quitação's `url_arquivo`), for kiosks that must not open external links. The ERP's credential goes along
+    /// only when the link points at the ERP itself (same origin as `erp.base_url`); redirects are not followed, so
+    /// it never reaches another host that way either (a redirect is [`ErpError::Redirecionado`]). The answer must
+    /// be a PDF by its bytes (`%PDF-`, whatever its `Content-Type` says: an HTML page is
+    /// [`ErpError::RespostaInvalida`]) of at most 16 MiB. Not counted by the breaker: the link may live on another
+    /// host.
     pub async fn pdf_do_link(&self, link: &str) -> Result<Vec<u8>, ErpError> {
-        let invalid = |reason: String| ErpError::RespostaInvalida(format!("link do boleto: {reason}"));
+        let invalid = |reason: String| ErpError::RespostaInvalida(format!("link do PDF: {reason}"));
         let url = reqwest::Url::parse(link).map_err(|error| invalid(error.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid("não é http(s)".into()));

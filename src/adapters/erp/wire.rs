@@ -9,6 +9,8 @@
 //! it cannot read exactly is a defect, never a zero or a default; and it must never do IO or read the clock (the
 //! caller passes `hoje` or `agora`).
 
+pub(super) mod listas;
+
 use std::time::Duration;
 
 use base64::Engine as _;

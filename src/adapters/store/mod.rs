@@ -14,6 +14,7 @@
 mod baixas;
 mod credito;
 mod impressoes;
+mod listas;
 mod schema;
 
 pub use baixas::{Pagina, Passagem, Proxima, Reenvio, Registro};
@@ -51,9 +52,10 @@ const LIST_CONTRATOS: &str = "contratos";
 /// The `consultas.escopo` of an unfiltered list.
 const UNFILTERED: &str = "";
 
-/// The format of the cached JSON (the `formato` column of `clientes`, `faturas` and `contratos`): the version of the
-/// serde form of [`Cliente`], [`Fatura`] and [`Contrato`]. Bump it whenever that form changes so that an old row might
-/// not decode or might decode wrongly (a new required field, a renamed or retyped one).
+/// The format of the cached JSON (the `formato` column of `clientes`, `faturas`, `contratos` and `listas`): the version
+/// of the serde form of [`Cliente`], [`Fatura`], [`Contrato`] and the nouns of `domain::listas` and `domain::contato`.
+/// Bump it whenever that form changes so that an old row might not decode or might decode wrongly (a new required
+/// field, a renamed or retyped one).
 ///
 /// The version is a column, not an envelope inside the JSON: the JSON stays exactly the model's serde form, a row's
 /// format is known (and comparable in SQL, to purge or skip) without parsing it, and the migration that added the
@@ -67,7 +69,7 @@ const FORMATO_CACHE: i64 = 1;
 pub struct Purga {
     pub clientes: u64,
     pub faturas: u64,
-    /// List fetches and contratos.
+    /// List fetches, contratos and the customer's other lists (`Store::salvar_lista`).
     pub listas: u64,
     /// Synced baixas anonymised.
     pub baixas: u64,
@@ -254,7 +256,8 @@ impl Store {
     }
 
     /// Deletes or anonymises the personal data older than `corte` (LGPD retention), in one transaction: cached
-    /// customers, contratos, list fetches and credit answers are deleted; cached faturas too, unless a baixa not yet
+    /// customers, contratos, list fetches, the customer's other lists (contacts in clear among them) and credit
+    /// answers are deleted; cached faturas too, unless a baixa not yet
     /// synced needs them; synced baixas keep their id, key, fatura and amount but lose the customer's document, id and
     /// the ERP's answer (a replay of their key is then a conflict, never a second payment); printed or failed print
     /// jobs (receipts with the customer's name) and the credit ledger's old lines are deleted. `secure_delete` zeroes
@@ -273,7 +276,8 @@ impl Store {
                            AND id NOT IN (SELECT fatura_id FROM baixas WHERE status <> 'sincronizada')",
                     )?,
                     listas: apagar("DELETE FROM consultas WHERE atualizado_em < ?1")?
-                        + apagar("DELETE FROM contratos WHERE atualizado_em < ?1")?,
+                        + apagar("DELETE FROM contratos WHERE atualizado_em < ?1")?
+                        + apagar("DELETE FROM listas WHERE atualizado_em < ?1")?,
                     baixas: apagar(
                         "UPDATE baixas SET documento = '', id_cliente = NULL, resposta_erp = NULL, pedido = '{}'
                          WHERE status = 'sincronizada' AND sincronizada_em < ?1 AND documento <> ''",
@@ -972,8 +976,28 @@ mod tests {
             .salvar_contratos(velho, vec![contrato("C9")], em(0))
             .await
             .unwrap();
+        let email = |texto: &str| crate::domain::contato::Contato::email(texto).unwrap();
+        store
+            .salvar_lista(velho, vec![email("joana.prado@antiga.com.br")], em(0))
+            .await
+            .unwrap();
+        store
+            .salvar_lista(novo, vec![email("jose.novo@recente.com.br")], em(1000))
+            .await
+            .unwrap();
         let purga = store.purgar(em(500)).await.unwrap();
-        assert_eq!((purga.clientes, purga.faturas, purga.listas), (1, 1, 3), "{purga:?}");
+        assert_eq!((purga.clientes, purga.faturas, purga.listas), (1, 1, 4), "{purga:?}");
+        assert_eq!(
+            store.lista::<crate::domain::contato::Contato>(velho).await.unwrap(),
+            None
+        );
+        assert!(
+            store
+                .lista::<crate::domain::contato::Contato>(novo)
+                .await
+                .unwrap()
+                .is_some()
+        );
         assert_eq!(store.cliente(velho).await.unwrap(), None);
         assert_eq!(store.faturas(velho, None).await.unwrap(), None);
         assert!(store.cliente(novo).await.unwrap().is_some());
@@ -986,6 +1010,8 @@ mod tests {
         assert!(contem(novo), "the search would find a document");
         assert!(!contem(velho), "the purged CPF is gone from the file");
         assert!(!contem("Joana Antiga"), "and the name");
+        assert!(contem("jose.novo@"), "the search would find a contact");
+        assert!(!contem("joana.prado@"), "and the purged contact is gone");
     }
 
     #[tokio::test]

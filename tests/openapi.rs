@@ -119,6 +119,8 @@ fn demo_value(path: &str, name: &str, pix: &str) -> Option<String> {
     Some(match name {
         "documento" => MARIA.to_owned(),
         "id" if path.starts_with("/v1/faturas/") => "10001".to_owned(),
+        // Listed (and its PDF fetchable) once Maria's notas were read, which sorts before it.
+        "id" if path.starts_with("/v1/notas-fiscais/") => "NF-9001".to_owned(),
         // No baixa exists yet: the documented 404.
         "id" if path.starts_with("/v1/baixas/") => "nenhuma".to_owned(),
         "codigo" => "00190500954014481606906809350314337370000000100".to_owned(),

@@ -11,7 +11,9 @@ use utoipa::ToSchema;
 
 use crate::domain::baixa::{Baixa, BaixaResumo, Estado, Transacao};
 use crate::domain::boleto::{Boleto, Detalhe};
+use crate::domain::contato::Contato;
 use crate::domain::documento::{self, Documento};
+use crate::domain::listas::{Lancamento, NotaFiscal, Quitacao, Servico, quitacao_do_ano};
 use crate::domain::model::{Cliente, Contrato, Endereco, Fatura};
 use crate::domain::money::Centavos;
 use crate::domain::pix::{self, BrCode};
@@ -446,6 +448,222 @@ impl From<&Baixa> for BaixaView {
             criada_em: local_instant(baixa.criada_em),
             proxima_tentativa: pendente.then(|| local_instant(baixa.proxima_tentativa)),
             sincronizada_em: baixa.sincronizada_em.map(local_instant),
+        }
+    }
+}
+
+/// `Servico`: a service (plan, installation) of the customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Servico)]
+pub struct ServicoView {
+    /// The ERP's id: the `id_servico` of `POST /v1/clientes/{documento}/desbloqueio`.
+    pub id: String,
+    pub nome: Option<String>,
+    /// The status as the ERP writes it (`ativo`, `Suspenso`…).
+    pub situacao: Option<String>,
+    /// Blocked or suspended by the ERP's words (bloqueado, suspenso, velocidade reduzida…, in any case or accent):
+    /// what the desbloqueio de confiança is for.
+    pub bloqueado: bool,
+    /// Monthly value.
+    #[schema(value_type = Option<String>, example = "99.90")]
+    pub valor: Option<Centavos>,
+    /// The plan's number or code in the ERP.
+    pub plano: Option<String>,
+    /// Where it is installed.
+    pub endereco: Option<String>,
+}
+
+impl From<&Servico> for ServicoView {
+    fn from(servico: &Servico) -> Self {
+        ServicoView {
+            id: servico.id.clone(),
+            nome: servico.nome.clone(),
+            situacao: servico.situacao.clone(),
+            bloqueado: servico.bloqueado(),
+            valor: servico.valor,
+            plano: servico.plano.clone(),
+            endereco: servico.endereco.clone(),
+        }
+    }
+}
+
+/// `GET /v1/clientes/{documento}/servicos`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ServicosBody {
+    pub servicos: Vec<ServicoView>,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+/// `NotaFiscal`: a nota fiscal of the customer. Its PDF is `GET /v1/notas-fiscais/{id}.pdf` when `tem_pdf`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = NotaFiscal)]
+pub struct NotaFiscalView {
+    pub id: String,
+    pub numero: Option<String>,
+    pub emissao: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, example = "99.90")]
+    pub valor: Option<Centavos>,
+    /// Whether borda can fetch its PDF from the ERP's link.
+    pub tem_pdf: bool,
+    /// The ERP's type of note.
+    pub tipo: Option<String>,
+    /// The tax authority's protocol.
+    pub protocolo: Option<String>,
+    /// The ERP's description of the note.
+    pub identificacao: Option<String>,
+}
+
+impl From<&NotaFiscal> for NotaFiscalView {
+    fn from(nota: &NotaFiscal) -> Self {
+        NotaFiscalView {
+            id: nota.id.clone(),
+            numero: nota.numero.clone(),
+            emissao: nota.emissao,
+            valor: nota.valor,
+            tem_pdf: nota.url.is_some(),
+            tipo: nota.tipo.clone(),
+            protocolo: nota.protocolo.clone(),
+            identificacao: nota.identificacao.clone(),
+        }
+    }
+}
+
+/// `GET /v1/clientes/{documento}/notas-fiscais`, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NotasFiscaisBody {
+    pub notas_fiscais: Vec<NotaFiscalView>,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+/// `Contato`: a contact of the customer, masked. Never the address or number in clear.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Contato)]
+pub struct ContatoView {
+    /// Opaque id of this contact for this customer, to name it back (`contato_id`); reveals nothing of it.
+    #[schema(example = "3f9a1c0b7d2e4a6f8b1c")]
+    pub id: String,
+    /// `email` or `telefone`.
+    #[schema(example = "email")]
+    pub tipo: &'static str,
+    /// The contact masked for display: `f***@provedor.com.br`, `(19) *****-4321`.
+    #[schema(example = "f***@provedor.com.br")]
+    pub exibicao: String,
+}
+
+impl From<&(String, Contato)> for ContatoView {
+    fn from((id, contato): &(String, Contato)) -> Self {
+        ContatoView {
+            id: id.clone(),
+            tipo: contato.tipo.nome(),
+            exibicao: contato.exibicao(),
+        }
+    }
+}
+
+/// `GET /v1/clientes/{documento}/contatos`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ContatosBody {
+    pub contatos: Vec<ContatoView>,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+/// `Lancamento`: a line of the customer's statement: one fatura and what was paid of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Lancamento)]
+pub struct LancamentoView {
+    pub id_fatura: String,
+    /// When it was entered.
+    pub data_lancamento: Option<NaiveDate>,
+    pub vencimento: Option<NaiveDate>,
+    /// When it was paid; `null` while open.
+    pub data_pagamento: Option<NaiveDate>,
+    pub historico: Option<String>,
+    /// The fatura's value.
+    #[schema(value_type = Option<String>, example = "99.90")]
+    pub valor_fatura: Option<Centavos>,
+    /// What was received.
+    #[schema(value_type = Option<String>, example = "99.90")]
+    pub valor_pago: Option<Centavos>,
+    /// How it is charged.
+    pub cobranca: Option<String>,
+}
+
+impl From<&Lancamento> for LancamentoView {
+    fn from(linha: &Lancamento) -> Self {
+        LancamentoView {
+            id_fatura: linha.id_fatura.clone(),
+            data_lancamento: linha.lancamento,
+            vencimento: linha.vencimento,
+            data_pagamento: linha.pagamento,
+            historico: linha.historico.clone(),
+            valor_fatura: linha.valor_fatura,
+            valor_pago: linha.valor_pago,
+            cobranca: linha.cobranca.clone(),
+        }
+    }
+}
+
+/// `GET /v1/clientes/{documento}/extratos`, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ExtratosBody {
+    pub extratos: Vec<LancamentoView>,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+/// `Quitacao`: a yearly declaração de quitação de débitos. Its PDF is
+/// `GET /v1/clientes/{documento}/quitacao.pdf?ano=` when `tem_pdf`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Quitacao)]
+pub struct QuitacaoView {
+    /// The ERP's id.
+    pub id: Option<String>,
+    pub ano: u16,
+    /// The total paid that year.
+    #[schema(value_type = Option<String>, example = "1198.80")]
+    pub valor: Option<Centavos>,
+    /// The declaration's text, when the ERP sends one.
+    pub texto: Option<String>,
+    pub tem_pdf: bool,
+}
+
+impl From<&Quitacao> for QuitacaoView {
+    fn from(quitacao: &Quitacao) -> Self {
+        QuitacaoView {
+            id: quitacao.id.clone(),
+            ano: quitacao.ano,
+            valor: quitacao.valor,
+            texto: quitacao.texto.clone(),
+            tem_pdf: quitacao.url.is_some(),
+        }
+    }
+}
+
+/// `GET /v1/clientes/{documento}/quitacao`: the newest declaration's `ano`, `texto` and `tem_pdf` (what
+/// `quitacao.pdf` gives without `?ano=`; `null`, `null`, `false` when there is none), and every year's in
+/// `quitacoes`, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct QuitacaoBody {
+    pub ano: Option<u16>,
+    pub texto: Option<String>,
+    pub tem_pdf: bool,
+    pub quitacoes: Vec<QuitacaoView>,
+    #[serde(flatten)]
+    pub freshness: Freshness,
+}
+
+impl From<&Answer<Vec<Quitacao>>> for QuitacaoBody {
+    fn from(answer: &Answer<Vec<Quitacao>>) -> Self {
+        let recente = quitacao_do_ano(&answer.valor, None);
+        QuitacaoBody {
+            ano: recente.map(|q| q.ano),
+            texto: recente.and_then(|q| q.texto.clone()),
+            tem_pdf: recente.is_some_and(|q| q.url.is_some()),
+            quitacoes: answer.valor.iter().map(QuitacaoView::from).collect(),
+            freshness: answer.into(),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod credito;
 pub mod impressao;
+pub mod listas;
 pub mod pagamento;
 pub mod periodico;
 pub mod saude;

@@ -1,5 +1,5 @@
 //! The API's memory of ready answers: the JSON bodies of the cached reads (a customer, her open faturas, her
-//! contracts, one fatura), kept as bytes with their `ETag`, so that the kiosk's and the PDV's repeated questions are
+//! contracts, her other lists, one fatura), kept as bytes with their `ETag`, so that the kiosk's and the PDV's repeated questions are
 //! answered without a trip to the store thread, a SQL query or a JSON encode.
 //!
 //! Coherence rests on the store's generation ([`Totem::geracao`](crate::service::Totem::geracao)): an answer is kept
@@ -37,6 +37,7 @@ use utoipa::ToSchema;
 use super::problem::Problem;
 use super::{AppState, etag, freshness_headers};
 use crate::domain::credito::ChaveLimite;
+use crate::domain::listas::Lista;
 use crate::service::{Answer, Origem};
 
 /// What an answer is about: the request it answers, minus what does not change the answer.
@@ -50,6 +51,12 @@ pub enum Chave {
     Contratos(String),
     Fatura(String),
     Limite(ChaveLimite),
+    /// One of the customer's read-only lists; `bloqueados`: only the blocked services.
+    Lista {
+        lista: Lista,
+        documento: String,
+        bloqueados: bool,
+    },
 }
 
 impl Chave {
@@ -59,6 +66,7 @@ impl Chave {
             Chave::Cliente(texto) | Chave::Contratos(texto) | Chave::Fatura(texto) => texto.len(),
             Chave::Faturas { documento, contrato } => documento.len() + contrato.as_ref().map_or(0, String::len),
             Chave::Limite(chave) => chave.inquilino.len() + chave.loja.len() + chave.documento.len(),
+            Chave::Lista { documento, .. } => documento.len() + 2,
         }
     }
 }

@@ -16,6 +16,7 @@ mod guards;
 mod health;
 mod impressoes;
 mod limite;
+mod listas;
 pub mod memoria;
 pub mod metricas;
 mod openapi;
@@ -126,6 +127,14 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/clientes/{documento}/faturas", get(clientes::faturas))
         .route("/clientes/{documento}/contratos", get(clientes::contratos))
         .route("/clientes/{documento}/desbloqueio", post(clientes::desbloqueio))
+        .route("/clientes/{documento}/servicos", get(listas::servicos))
+        .route("/clientes/{documento}/notas-fiscais", get(listas::notas_fiscais))
+        .route("/clientes/{documento}/contatos", get(listas::contatos))
+        .route("/clientes/{documento}/extratos", get(listas::extratos))
+        .route("/clientes/{documento}/quitacao", get(listas::quitacao))
+        .route("/clientes/{documento}/quitacao.pdf", get(listas::quitacao_pdf))
+        // `{id}.pdf`: the router matches whole segments; the handler takes the `.pdf` off.
+        .route("/notas-fiscais/{arquivo}", get(listas::nota_fiscal_pdf))
         .route("/faturas/{id}", get(faturas::fatura))
         .route("/faturas/{id}/baixas", post(baixas::registrar))
         .route("/baixas", get(baixas::listar))

@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{baixas, clientes, credito, faturas, formats, health, impressoes, metricas, problem};
+use super::{baixas, clientes, credito, faturas, formats, health, impressoes, listas, metricas, problem};
 use crate::edges::views;
 
 #[derive(OpenApi)]
@@ -21,6 +21,13 @@ use crate::edges::views;
         clientes::faturas,
         clientes::contratos,
         clientes::desbloqueio,
+        listas::servicos,
+        listas::notas_fiscais,
+        listas::contatos,
+        listas::extratos,
+        listas::quitacao,
+        listas::quitacao_pdf,
+        listas::nota_fiscal_pdf,
         faturas::fatura,
         faturas::boleto_pdf,
         faturas::codigo_de_barras_svg,

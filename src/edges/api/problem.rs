@@ -178,6 +178,14 @@ impl From<ErpError> for Problem {
     fn from(error: ErpError) -> Self {
         match error {
             ErpError::NaoEncontrado => Problem::not_found("Não encontrado no sistema do provedor."),
+            ErpError::NaoSuportado(caminho) => {
+                tracing::info!(caminho, "operation not offered by the configured ERP (erp.paths empty)");
+                Problem::new(
+                    StatusCode::NOT_IMPLEMENTED,
+                    "nao_suportado_pelo_erp",
+                    "O sistema do provedor não oferece esta operação neste terminal.",
+                )
+            }
             error if error.is_unavailable() => Problem::upstream_unavailable(),
             error => {
                 tracing::warn!(%error, "ERP answered with an error");
@@ -215,6 +223,16 @@ mod tests {
         assert!(full.detail.contains("disco"), "{}", full.detail);
         let gone = Problem::from(StoreError::Encerrado);
         assert_eq!((gone.status, gone.code.as_str()), (503, "armazenamento_indisponivel"));
+    }
+
+    #[test]
+    fn an_operation_the_erp_does_not_offer_is_501() {
+        let problem = Problem::from(ErpError::NaoSuportado("servicos"));
+        assert_eq!((problem.status, problem.code.as_str()), (501, "nao_suportado_pelo_erp"));
+        assert!(
+            !problem.detail.contains("servicos"),
+            "no configuration key for the customer"
+        );
     }
 
     #[test]

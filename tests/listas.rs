@@ -282,9 +282,13 @@ async fn a_contact_id_maps_back_to_the_contact_of_that_customer_only() {
 #[tokio::test]
 async fn notas_fiscais_newest_first_and_their_pdfs_only_through_borda() {
     let mut harness = Harness::start().await;
-    // Not listed yet: borda knows no link for it, whatever the ERP has.
-    let (status, headers, body) = harness.json("/v1/notas-fiscais/NF-9001.pdf").await;
+    // A nota is reached through its customer: another's list has no such nota, and none is no customer.
+    let (status, headers, body) = harness
+        .json(&format!("/v1/notas-fiscais/NF-9001.pdf?documento={JOAO}"))
+        .await;
     assert_problem(status, &headers, &body, 404, "nao_encontrado");
+    let (status, headers, body) = harness.json("/v1/notas-fiscais/NF-9001.pdf").await;
+    assert_problem(status, &headers, &body, 422, "documento_invalido");
 
     let (status, _, notas) = harness.json(&format!("/v1/clientes/{MARIA}/notas-fiscais")).await;
     assert_eq!(status, StatusCode::OK, "{notas}");
@@ -308,18 +312,28 @@ async fn notas_fiscais_newest_first_and_their_pdfs_only_through_borda() {
         assert!(!texto.contains(link), "a link reached the kiosk ({link}): {texto}");
     }
 
-    let pdf = harness.get("/v1/notas-fiscais/NF-9001.pdf").await;
+    let pdf = harness
+        .get(&format!("/v1/notas-fiscais/NF-9001.pdf?documento={MARIA}"))
+        .await;
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     // The prefeitura's link answers an HTML page: not passed on as the nota.
-    let (status, headers, body) = harness.json("/v1/notas-fiscais/NF-9002.pdf").await;
+    let (status, headers, body) = harness
+        .json(&format!("/v1/notas-fiscais/NF-9002.pdf?documento={MARIA}"))
+        .await;
     assert_problem(status, &headers, &body, 502, "pdf_invalido");
-    let (status, headers, body) = harness.json("/v1/notas-fiscais/NF-9003.pdf").await;
+    let (status, headers, body) = harness
+        .json(&format!("/v1/notas-fiscais/NF-9003.pdf?documento={MARIA}"))
+        .await;
     assert_problem(status, &headers, &body, 404, "sem_pdf");
-    let (status, headers, body) = harness.json("/v1/notas-fiscais/NF-0000.pdf").await;
+    let (status, headers, body) = harness
+        .json(&format!("/v1/notas-fiscais/NF-0000.pdf?documento={MARIA}"))
+        .await;
     assert_problem(status, &headers, &body, 404, "nao_encontrado");
-    let (status, headers, body) = harness.json("/v1/notas-fiscais/NF-9001").await;
+    let (status, headers, body) = harness
+        .json(&format!("/v1/notas-fiscais/NF-9001?documento={MARIA}"))
+        .await;
     assert_problem(status, &headers, &body, 404, "nao_encontrado");
     // The ERP's credential went to the ERP's own file store, never to the prefeitura.
     let pedidos = harness.erp().pedidos();
@@ -338,7 +352,9 @@ async fn notas_fiscais_newest_first_and_their_pdfs_only_through_borda() {
     harness.stop_erp().await;
     let (status, _, offline) = harness.json(&format!("/v1/clientes/{MARIA}/notas-fiscais")).await;
     assert_eq!((status, offline["origem"].as_str()), (StatusCode::OK, Some("cache")));
-    let (status, headers, body) = harness.json("/v1/notas-fiscais/NF-9001.pdf").await;
+    let (status, headers, body) = harness
+        .json(&format!("/v1/notas-fiscais/NF-9001.pdf?documento={MARIA}"))
+        .await;
     assert_problem(status, &headers, &body, 503, "upstream_indisponivel");
     harness.stop().await;
 }
@@ -517,6 +533,15 @@ async fn the_document_rate_limit_covers_the_lists() {
     assert_eq!(status, StatusCode::OK, "the same customer again is never limited");
     let (status, headers, body) = harness.json(&format!("/v1/clientes/{JOAO}/contatos")).await;
     assert_problem(status, &headers, &body, 429, "consultas_demais");
+    // A nota's PDF names its customer, and counts as looking her up.
+    let (status, headers, body) = harness
+        .json(&format!("/v1/notas-fiscais/NF-9001.pdf?documento={JOAO}"))
+        .await;
+    assert_problem(status, &headers, &body, 429, "consultas_demais");
+    let pdf = harness
+        .get(&format!("/v1/notas-fiscais/NF-9001.pdf?documento={MARIA}"))
+        .await;
+    assert_eq!(pdf.status(), StatusCode::OK);
     harness.stop().await;
 }
 

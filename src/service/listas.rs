@@ -8,8 +8,8 @@
 //! find it in the cached customer, or ask the ERP for the customer once.
 //!
 //! Contacts leave this module with their opaque id ([`Contato::id`], salted by the store's per-installation salt);
-//! [`Totem::contato`] maps an id back. PDFs are fetched only from a link the ERP gave for a nota or a declaration
-//! borda has listed: never from a URL the kiosk passes.
+//! [`Totem::contato`] maps an id back. PDFs are fetched only from the link the ERP gave for a nota or a declaration
+//! in the customer's list: never from a URL the kiosk passes, never for a nota of another customer.
 
 use std::future::Future;
 
@@ -25,7 +25,7 @@ use crate::domain::listas::{ItemDeLista, Lancamento, NotaFiscal, Quitacao, Servi
 /// Why a PDF of a list could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum ErroPdf {
-    /// No such nota or declaration among what borda has listed for the customer.
+    /// No such nota or declaration in the customer's list.
     #[error("documento não encontrado entre os listados para o cliente")]
     Desconhecido,
     /// It exists, but the ERP gave no link to a PDF of it.
@@ -143,17 +143,17 @@ impl Totem {
             .map(|(_, contato)| contato))
     }
 
-    /// The PDF of nota fiscal `id`, fetched from the link the ERP gave for it in a customer's list borda has cached
-    /// (the most recent holding it); borda fetches no other URL.
-    pub async fn nota_fiscal_pdf(&self, id: &str) -> Result<Vec<u8>, ErroPdf> {
-        let nota = self
-            .store
-            .nota_fiscal(id.trim())
-            .await
-            .map_err(ServiceError::from)?
+    /// The PDF of nota fiscal `id` of the customer `documento`, fetched from the link the ERP gave for it in her list
+    /// of notas (read by the same read-through as [`Totem::notas_fiscais`]); borda fetches no other URL.
+    pub async fn nota_fiscal_pdf(&self, documento: &str, id: &str) -> Result<Vec<u8>, ErroPdf> {
+        let notas = self.notas_fiscais(documento).await?;
+        let nota = notas
+            .valor
+            .iter()
+            .find(|nota| nota.id == id.trim())
             .ok_or(ErroPdf::Desconhecido)?;
-        let link = nota.valor.1.url.ok_or(ErroPdf::SemPdf)?;
-        self.erp.pdf_do_link(&link).await.map_err(ErroPdf::Link)
+        let link = nota.url.as_deref().ok_or(ErroPdf::SemPdf)?;
+        self.erp.pdf_do_link(link).await.map_err(ErroPdf::Link)
     }
 
     /// The PDF of the customer's declaração de quitação of year `ano` (the newest year when None), from the link the

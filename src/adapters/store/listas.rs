@@ -11,8 +11,8 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Cached, FORMATO_CACHE, Store, StoreError, format_instant, parse_instant};
-use crate::domain::listas::{ItemDeLista, Lista, NotaFiscal};
+use super::{Cached, FORMATO_CACHE, Store, StoreError, format_instant};
+use crate::domain::listas::ItemDeLista;
 
 /// The table, as the logs of unreadable rows name it.
 const TABELA: &str = "listas";
@@ -63,44 +63,6 @@ impl Store {
         self.decode_cached(TABELA, row)
     }
 
-    /// The nota fiscal `id` in any customer's cached list of notas (the most recently fetched list holding it), with
-    /// that customer's documento; None when no readable cached list has it.
-    pub async fn nota_fiscal(&self, id: &str) -> Result<Option<Cached<(String, NotaFiscal)>>, StoreError> {
-        // The id exactly as the list's JSON writes it, to pick the candidate rows; each is then decoded and searched.
-        let agulha = format!("\"id\":{}", serde_json::to_string(id)?);
-        let lista = Lista::NotasFiscais.nome();
-        let rows = self
-            .call(TransactionBehavior::Deferred, move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "SELECT documento, json, atualizado_em, formato FROM listas
-                         WHERE lista = ?1 AND instr(json, ?2) > 0 ORDER BY atualizado_em DESC",
-                    )?
-                    .query_map(params![lista, agulha], |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, String>(1)?,
-                            row.get::<_, String>(2)?,
-                            row.get::<_, i64>(3)?,
-                        ))
-                    })?
-                    .collect::<Result<Vec<_>, _>>()?)
-            })
-            .await?;
-        for (documento, json, atualizado_em, formato) in rows {
-            let Some(notas) = self.ler_linha::<Vec<NotaFiscal>>(TABELA, formato, &json) else {
-                continue;
-            };
-            if let Some(nota) = notas.into_iter().find(|nota| nota.id == id) {
-                return Ok(Some(Cached {
-                    valor: (documento, nota),
-                    atualizado_em: parse_instant(&atualizado_em)?,
-                }));
-            }
-        }
-        Ok(None)
-    }
-
     /// The installation's secret salt of contact ids, drawn by the migration; drawn again (once) if someone deleted
     /// it.
     pub async fn sal_contatos(&self) -> Result<Vec<u8>, StoreError> {
@@ -137,19 +99,6 @@ mod tests {
 
     fn em(seconds: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_700_000_000 + seconds, 0).unwrap()
-    }
-
-    fn nota(id: &str, url: &str) -> NotaFiscal {
-        NotaFiscal {
-            id: id.into(),
-            numero: Some(id.into()),
-            tipo: None,
-            valor: None,
-            protocolo: None,
-            emissao: None,
-            identificacao: None,
-            url: Some(url.into()),
-        }
     }
 
     fn servico(id: &str) -> Servico {
@@ -212,34 +161,6 @@ mod tests {
         assert_eq!(store.lista::<Servico>("1").await.unwrap(), None);
         assert_eq!(store.lista::<Contato>("2").await.unwrap(), None);
         assert_eq!(store.linhas_ilegiveis(), 2);
-    }
-
-    #[tokio::test]
-    async fn a_nota_is_found_by_id_in_the_newest_list_holding_it() {
-        let (_dir, store) = store().await;
-        store
-            .salvar_lista("A", vec![nota("N1", "http://velho"), nota("N10", "http://a10")], em(1))
-            .await
-            .unwrap();
-        store
-            .salvar_lista("B", vec![nota("N1", "http://novo")], em(2))
-            .await
-            .unwrap();
-        // A service with the same id is not a nota.
-        store.salvar_lista("C", vec![servico("N2")], em(3)).await.unwrap();
-        let achada = store.nota_fiscal("N1").await.unwrap().unwrap();
-        assert_eq!(achada.valor.0, "B");
-        assert_eq!(achada.valor.1.url.as_deref(), Some("http://novo"));
-        assert_eq!(achada.atualizado_em, em(2));
-        let dez = store.nota_fiscal("N10").await.unwrap().unwrap();
-        assert_eq!(
-            dez.valor.1.url.as_deref(),
-            Some("http://a10"),
-            "N1 is not a prefix match"
-        );
-        assert_eq!(store.nota_fiscal("N2").await.unwrap(), None);
-        assert_eq!(store.nota_fiscal("N").await.unwrap(), None);
-        assert_eq!(store.nota_fiscal("\"").await.unwrap(), None);
     }
 
     #[tokio::test]

@@ -70,18 +70,13 @@ impl LimiteDocumentos {
     }
 }
 
-/// The middleware: applies the limit to `/v1/clientes/{documento}…`; a document that does not parse is left to the
-/// handler's 422.
+/// The middleware: applies the limit to `/v1/clientes/{documento}…` and to `/v1/notas-fiscais/…?documento=`; a
+/// document that does not parse is left to the handler's 422.
 pub async fn limitar(State(limite): State<std::sync::Arc<LimiteDocumentos>>, request: Request, next: Next) -> Response {
-    let documento = request
-        .uri()
-        .path()
-        .strip_prefix("/v1/clientes/")
-        .and_then(|resto| resto.split('/').next())
-        .and_then(|segmento| {
-            let segmento = percent_encoding::percent_decode_str(segmento).decode_utf8_lossy();
-            crate::domain::documento::parse(&segmento).ok()
-        });
+    let documento = documento_consultado(request.uri()).and_then(|texto| {
+        let texto = percent_encoding::percent_decode_str(texto).decode_utf8_lossy();
+        crate::domain::documento::parse(&texto).ok()
+    });
     if let Some(documento) = documento {
         let cliente = request
             .extensions()
@@ -105,6 +100,19 @@ pub async fn limitar(State(limite): State<std::sync::Arc<LimiteDocumentos>>, req
     next.run(request).await
 }
 
+/// The customer a request looks up, still percent-encoded: the path segment after `/v1/clientes/`, or the
+/// `documento` of the query of a nota's PDF.
+fn documento_consultado(uri: &axum::http::Uri) -> Option<&str> {
+    let path = uri.path();
+    if let Some(resto) = path.strip_prefix("/v1/clientes/") {
+        return resto.split('/').next();
+    }
+    if path.starts_with("/v1/notas-fiscais/") {
+        return uri.query()?.split('&').find_map(|par| par.strip_prefix("documento="));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +130,21 @@ mod tests {
         assert!(limite.permitir(b, "3", t0).is_ok(), "another client");
         assert!(limite.permitir(a, "3", t0 + JANELA).is_ok(), "a new window");
         assert!(LimiteDocumentos::new(0).permitir(a, "9", t0).is_ok());
+    }
+
+    #[test]
+    fn the_customer_of_a_request_is_in_its_path_or_a_notas_query() {
+        let de = |uri: &str| documento_consultado(&uri.parse().unwrap()).map(str::to_owned);
+        assert_eq!(
+            de("/v1/clientes/529.982.247-25/servicos").as_deref(),
+            Some("529.982.247-25")
+        );
+        assert_eq!(de("/v1/clientes/52998224725").as_deref(), Some("52998224725"));
+        assert_eq!(
+            de("/v1/notas-fiscais/NF-1.pdf?x=1&documento=52998224725").as_deref(),
+            Some("52998224725")
+        );
+        assert_eq!(de("/v1/notas-fiscais/NF-1.pdf"), None);
+        assert_eq!(de("/v1/faturas/1?documento=52998224725"), None);
     }
 }

@@ -5,7 +5,8 @@
 //! `Cache-Status` and an `ETag`, through the memory of ready answers, from the cache while the ERP is down, 503
 //! `upstream_indisponivel` with nothing cached, 501 `nao_suportado_pelo_erp` when the ERP does not offer it. Contacts
 //! are shown masked with an opaque id, never in clear. A PDF is fetched through borda from the link the ERP gave for
-//! a nota or declaration borda has listed, never from a URL the kiosk passes, and must be a PDF by its bytes.
+//! a nota or declaration in the customer's list (a nota's PDF names its customer: `?documento=`), never from a URL
+//! the kiosk passes, and must be a PDF by its bytes.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -212,21 +213,40 @@ pub async fn quitacao_pdf(
     Ok(binary("application/pdf", pdf))
 }
 
-/// The PDF of a nota fiscal listed for a customer (`id` as in `GET /v1/clientes/{documento}/notas-fiscais`), fetched
+/// `?documento=` of a nota's PDF.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotaPdfQuery {
+    /// The CPF or CNPJ of the customer the nota is listed for (required: a nota is reached only through its
+    /// customer, and counts in the per-client limit of customers looked up).
+    #[param(required = true)]
+    documento: Option<String>,
+}
+
+/// The PDF of one of the customer's notas fiscais (`id` as in `GET /v1/clientes/{documento}/notas-fiscais`), fetched
 /// through borda from the link the ERP gave for it.
 #[utoipa::path(get, path = "/v1/notas-fiscais/{id}.pdf", tag = "totem",
-    params(("id" = String, Path, description = "the nota's id, as listed")),
+    params(("id" = String, Path, description = "the nota's id, as listed"), NotaPdfQuery),
     responses((status = 200, content_type = "application/pdf", description = "the nota fiscal"),
-        (status = 404, body = Problem, description = "no listed nota with this id (`nao_encontrado`: list the customer's notas first) or no PDF (`sem_pdf`)"),
-        (status = 422, body = Problem),
+        (status = 404, body = Problem, description = "no nota with this id in the customer's list (`nao_encontrado`) or no PDF (`sem_pdf`)"),
+        (status = 422, body = Problem), (status = 429, body = Problem), (status = 501, body = Problem),
         (status = 502, body = Problem, description = "the link did not give a PDF (`pdf_invalido`) or failed"),
         (status = 503, body = Problem)))]
-pub async fn nota_fiscal_pdf(State(state): State<AppState>, Path(arquivo): Path<String>) -> Result<Response, Problem> {
+pub async fn nota_fiscal_pdf(
+    State(state): State<AppState>,
+    Path(arquivo): Path<String>,
+    Query(query): Query<NotaPdfQuery>,
+) -> Result<Response, Problem> {
     let Some(id) = arquivo.strip_suffix(".pdf") else {
         return Err(Problem::not_found("Endereço não encontrado nesta API."));
     };
     let id = checked_id("id da nota fiscal", id)?;
-    let pdf = state.totem.nota_fiscal_pdf(id).await.map_err(problema_pdf)?;
+    let documento = documento(query.documento.as_deref().unwrap_or_default())?;
+    let pdf = state
+        .totem
+        .nota_fiscal_pdf(&documento, id)
+        .await
+        .map_err(problema_pdf)?;
     Ok(binary("application/pdf", pdf))
 }
 
@@ -242,9 +262,7 @@ fn chave(lista: Lista, documento: &str) -> Chave {
 /// Why a list's PDF is not there, for the kiosk.
 fn problema_pdf(erro: ErroPdf) -> Problem {
     match erro {
-        ErroPdf::Desconhecido => Problem::not_found(
-            "Documento não encontrado entre os do cliente. Consulte a lista do cliente e tente de novo.",
-        ),
+        ErroPdf::Desconhecido => Problem::not_found("Documento não encontrado entre os deste cliente."),
         ErroPdf::SemPdf => Problem::new(
             StatusCode::NOT_FOUND,
             "sem_pdf",

@@ -6,6 +6,7 @@
 
 pub mod baixa;
 pub mod boleto;
+pub mod chamado;
 pub mod contato;
 pub mod credito;
 pub mod documento;

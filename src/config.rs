@@ -61,6 +61,53 @@ pub struct Config {
     /// `[telemetria]`: the push of the metrics to an OpenTelemetry collector; off without `otlp_endpoint`.
     #[serde(default)]
     pub telemetria: TelemetriaConfig,
+    /// `[chamado]`: where the ERP files the support tickets opened at the totem; chamados answer 501 until set.
+    #[serde(default)]
+    pub chamado: ChamadoConfig,
+}
+
+/// `[chamado]`: the ERP's ids a support ticket opened at the totem is filed under ("criar atendimento":
+/// `id_tipo_de_atendimento`, `id_departamento`, `id_funcionario`). They belong to each ISP's ERP, so there is no
+/// sensible default: while any is empty (or `erp.paths.chamado` is), `POST /v1/clientes/{documento}/chamados`
+/// answers 501 `nao_suportado_pelo_erp`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChamadoConfig {
+    /// The ERP's ticket type (`id_tipo_de_atendimento`).
+    pub tipo: String,
+    /// The ERP's department that receives the ticket (`id_departamento`).
+    pub departamento: String,
+    /// The ERP's employee the ticket is opened in the name of (`id_funcionario`).
+    pub funcionario: String,
+}
+
+impl ChamadoConfig {
+    /// The keys still empty, by their names in the file; none when chamados can be filed.
+    pub fn faltando(&self) -> Vec<&'static str> {
+        [
+            ("chamado.tipo", &self.tipo),
+            ("chamado.departamento", &self.departamento),
+            ("chamado.funcionario", &self.funcionario),
+        ]
+        .into_iter()
+        .filter(|(_, valor)| valor.trim().is_empty())
+        .map(|(nome, _)| nome)
+        .collect()
+    }
+
+    /// The field at fault and why: an id goes into the ERP's JSON as it is written here.
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        for (nome, valor) in [
+            ("chamado.tipo", &self.tipo),
+            ("chamado.departamento", &self.departamento),
+            ("chamado.funcionario", &self.funcionario),
+        ] {
+            if valor.chars().any(char::is_control) || valor.chars().count() > 100 {
+                return Err((nome, "deve ter até 100 caracteres, sem caracteres de controle".into()));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `[retaguarda]`: the back office (e.g. TOTVS Winthor) that answers the PDV's credit-limit lookups, in the contract
@@ -472,6 +519,8 @@ pub struct ErpPaths {
     pub contatos: String,
     pub extratos: String,
     pub quitacao: String,
+    /// "Criar atendimento": opens a support ticket (`POST`). Empty: the ERP offers none, chamados answer 501.
+    pub chamado: String,
     /// What the breaker's probe GETs: any HTTP answer means the ERP is reachable.
     pub probe: String,
 }
@@ -491,6 +540,7 @@ impl Default for ErpPaths {
             contatos: "/api/contatos".into(),
             extratos: "/api/extratos".into(),
             quitacao: "/api/quitacao".into(),
+            chamado: "/api/atendimentos".into(),
             probe: "/".into(),
         }
     }
@@ -608,6 +658,9 @@ impl Config {
                 .map_err(|(field, message)| invalid(field, &message))?;
         }
         self.telemetria
+            .validate()
+            .map_err(|(field, message)| invalid(field, &message))?;
+        self.chamado
             .validate()
             .map_err(|(field, message)| invalid(field, &message))?;
         self.validate_impressoras()
@@ -867,6 +920,46 @@ mod tests {
     fn the_example_configures_a_valid_printer() {
         let config = parse(EXAMPLE).unwrap();
         assert!(!config.impressoras.is_empty());
+    }
+
+    #[test]
+    fn chamados_are_off_until_every_id_is_set() {
+        let config = parse(ERP).unwrap();
+        assert_eq!(config.erp.paths.chamado, "/api/atendimentos");
+        assert_eq!(
+            config.chamado.faltando(),
+            ["chamado.tipo", "chamado.departamento", "chamado.funcionario"]
+        );
+        assert_eq!(
+            parse(EXAMPLE).unwrap().chamado.faltando().len(),
+            3,
+            "the example sets none"
+        );
+        let config = parse(&format!(
+            "{ERP}[chamado]\ntipo = \"3\"\ndepartamento = \" \"\nfuncionario = \"12\"\n"
+        ))
+        .unwrap();
+        assert_eq!(config.chamado.faltando(), ["chamado.departamento"]);
+        let config = parse(&format!(
+            "{ERP}[chamado]\ntipo = \"3\"\ndepartamento = \"7\"\nfuncionario = \"12\"\n"
+        ))
+        .unwrap();
+        assert!(config.chamado.faltando().is_empty());
+        let resultado = parse(&format!("{ERP}[chamado]\ntipo = \"3\\n4\"\n"));
+        assert!(
+            matches!(
+                resultado,
+                Err(ConfigError::Invalid {
+                    field: "chamado.tipo",
+                    ..
+                })
+            ),
+            "{resultado:?}"
+        );
+        assert!(matches!(
+            parse(&format!("{ERP}[chamado]\nfila = \"x\"\n")),
+            Err(ConfigError::Parse { .. })
+        ));
     }
 
     #[test]

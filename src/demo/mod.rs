@@ -39,9 +39,12 @@ use crate::domain::money::Centavos;
 use crate::domain::{boleto, documento, pix};
 use portao::Portao;
 
+mod chamados;
 mod listas;
 mod portao;
 pub mod retaguarda;
+
+pub use chamados::{ChamadoRecebido, ModoChamado};
 
 /// Documents (normalised, fit for a URL path) and names of the demo customers, for the demo's banner and tests.
 /// The last one's list of faturas also carries two defective records (an invalid linha, a record without id)
@@ -188,6 +191,8 @@ struct Shared {
     data: DemoData,
     /// The faturas paid, the baixas that paid them and every baixa POST, under one lock.
     baixas: Mutex<Baixas>,
+    /// The tickets opened ("criar atendimento") and how the route answers.
+    chamados: chamados::Registro,
     stopping: watch::Receiver<bool>,
 }
 
@@ -311,6 +316,7 @@ impl DemoErp {
             pedidos: Mutex::new(Vec::new()),
             data,
             baixas: Mutex::new(Baixas::default()),
+            chamados: chamados::Registro::default(),
             stopping: stopping_rx,
         });
         let paths = ErpPaths::default();
@@ -331,6 +337,7 @@ impl DemoErp {
             .route(&paths.quitacao, get(listas::quitacao))
             .route(listas::ARQUIVOS, get(listas::arquivo))
             .route(listas::PREFEITURA, get(listas::prefeitura))
+            .route(&paths.chamado, chamados::rota())
             .layer(middleware::from_fn_with_state(shared.clone(), apply_modo))
             .with_state(shared.clone());
         let servidor = portao::Servidor::servir("ERP", tcp, router, shared.clone(), stopping)?;
@@ -381,6 +388,22 @@ impl DemoErp {
     /// [`DemoErp::pedidos`].
     pub fn posts_de_baixa(&self) -> Vec<PostBaixa> {
         locked(&self.shared.baixas).posts.clone()
+    }
+
+    /// Every ticket it opened ("criar atendimento"), in arrival order, duplicates included: it opens one for every
+    /// well-formed POST, as the real ERP does.
+    pub fn chamados_recebidos(&self) -> Vec<ChamadoRecebido> {
+        self.shared.chamados.recebidos()
+    }
+
+    /// Switches how the next chamados are answered.
+    pub fn set_modo_chamado(&self, modo: ModoChamado) {
+        self.shared.chamados.set_modo(modo);
+    }
+
+    /// A `[chamado]` section of borda's configuration with the ids the demo files tickets under.
+    pub fn chamado_toml(&self) -> String {
+        "[chamado]\ntipo = \"3\"\ndepartamento = \"7\"\nfuncionario = \"12\"\n".to_owned()
     }
 
     /// Every HTTP request it received, in arrival order, whatever the route and the mode.

@@ -118,7 +118,8 @@ impl Daemon {
             Arc::clone(&baixa),
             waker.clone(),
         )
-        .com_impressoras(impressoras.clone());
+        .com_impressoras(impressoras.clone())
+        .com_chamados(config.chamado.clone());
         let beneficiario = Beneficiario {
             nome: config.empresa.nome.clone(),
             documento: documento_empresa,
@@ -460,7 +461,8 @@ pub async fn demo(listen: SocketAddr, retaguarda: SocketAddr) -> Result<(), Daem
          [empresa]\nnome = \"Provedor Demonstração Ltda\"\ndocumento = \"11.222.333/0001-81\"\n{erp}\n\
          # One totem: after an outage, catch up within seconds.\nprobe_max_interval_ms = 2000\n\
          [[impressoras]]\nnome = \"demo\"\nconexao = \"file://{impressora}\"\nmodelo = \"generico-80mm\"\n\
-         {retaguarda}",
+         {retaguarda}{chamado}",
+        chamado = erp.chamado_toml(),
         port = addr.port(),
         store = directory.join("borda.db").display(),
         erp = erp.config_toml(),

@@ -8,6 +8,7 @@
 //! it is; with neither, the caller gets [`ServiceError::Unavailable`].
 //! This module knows neither HTTP nor SQL nor the ERP's wire names.
 
+pub mod chamados;
 pub mod credito;
 pub mod impressao;
 pub mod listas;
@@ -73,6 +74,8 @@ pub struct Totem {
     waker: Waker,
     /// The receipt printers (none unless [`Totem::com_impressoras`]).
     impressoras: impressao::Impressoras,
+    /// Where chamados are filed, and their keys in flight (none filed unless [`Totem::com_chamados`]).
+    chamados: chamados::Chamados,
 }
 
 impl Totem {
@@ -84,6 +87,7 @@ impl Totem {
             baixa,
             waker,
             impressoras: impressao::Impressoras::default(),
+            chamados: chamados::Chamados::default(),
         }
     }
 

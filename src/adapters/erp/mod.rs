@@ -11,8 +11,11 @@
 //! customer: it reports [`ErpError`] or [`EnvioBaixa`] and the service layer or the sync worker chooses (cache,
 //! queue, message, check the fatura).
 
+mod chamados;
 mod listas;
 mod wire;
+
+pub use chamados::{ChamadoAberto, DestinoChamado, FalhaChamado, NovoChamado};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -938,6 +941,7 @@ mod tests {
         assert!(!ErpError::NaoEncontrado.is_unavailable());
         assert!(!ErpError::RespostaInvalida("x".into()).is_unavailable());
         assert!(!ErpError::Configuracao("x".into()).is_unavailable());
+        assert!(!ErpError::NaoSuportado("chamado").is_unavailable());
     }
 
     #[test]

@@ -12,12 +12,14 @@
 //! document, and never keep a transaction open across jobs.
 
 mod baixas;
+mod chamados;
 mod credito;
 mod impressoes;
 mod listas;
 mod schema;
 
 pub use baixas::{Pagina, Passagem, Proxima, Reenvio, Registro};
+pub use chamados::ReservaChamado;
 pub use credito::{ConsumoRegistrado, NovoConsumo, RegistroConsumo};
 pub use impressoes::{Impressao, NovaImpressao, RegistroImpressao, StatusImpressao, TipoImpressao, Trabalho};
 
@@ -76,6 +78,8 @@ pub struct Purga {
     pub impressoes: u64,
     /// Credit answers and ledger lines.
     pub credito: u64,
+    /// Idempotency keys of chamados.
+    pub chamados: u64,
 }
 
 /// A value read from the cache with the instant it was fetched from upstream.
@@ -260,8 +264,8 @@ impl Store {
     /// answers are deleted; cached faturas too, unless a baixa not yet
     /// synced needs them; synced baixas keep their id, key, fatura and amount but lose the customer's document, id and
     /// the ERP's answer (a replay of their key is then a conflict, never a second payment); printed or failed print
-    /// jobs (receipts with the customer's name) and the credit ledger's old lines are deleted. `secure_delete` zeroes
-    /// what is deleted; then the WAL is checkpointed so no copy stays in it.
+    /// jobs (receipts with the customer's name), the credit ledger's old lines and old chamado keys are deleted.
+    /// `secure_delete` zeroes what is deleted; then the WAL is checkpointed so no copy stays in it.
     pub async fn purgar(&self, corte: DateTime<Utc>) -> Result<Purga, StoreError> {
         let corte = format_instant(corte);
         let purga = self
@@ -287,6 +291,7 @@ impl Store {
                     )?,
                     credito: apagar("DELETE FROM limites_credito WHERE consultado_em < ?1")?
                         + apagar("DELETE FROM consumos_credito WHERE registrado_em < ?1")?,
+                    chamados: apagar("DELETE FROM chamados WHERE criado_em < ?1")?,
                 })
             })
             .await?;

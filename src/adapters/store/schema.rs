@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_impressoes.sql"),
     include_str!("migrations/0006_credito.sql"),
     include_str!("migrations/0007_listas.sql"),
+    include_str!("migrations/0008_chamados.sql"),
 ];
 
 /// The schema version this binary knows: the number of migrations it carries.

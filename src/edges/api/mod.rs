@@ -7,6 +7,7 @@
 //! never lets an error leave as anything but problem+json.
 
 mod baixas;
+mod chamados;
 mod clientes;
 mod credito;
 mod etag;
@@ -162,6 +163,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/limite-credito/consumos", post(credito::registrar_consumo))
         .route("/limite-credito/consumos/{id_venda}", delete(credito::cancelar_consumo))
         .route("/limite-credito/{inquilino}/{loja}", get(credito::consultar_path));
+    // `api.body_limit` for every route but the chamados', whose attachments need more (`chamados::rotas`).
+    let v1 = v1
+        .layer(RequestBodyLimitLayer::new(config.api.body_limit))
+        .merge(chamados::rotas(config.api.body_limit));
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(
             config
@@ -192,7 +197,6 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .with_state(state)
         .layer(middleware::from_fn(etag::conditional))
         .layer(CatchPanicLayer::custom(|_| Problem::internal().into_response()))
-        .layer(RequestBodyLimitLayer::new(config.api.body_limit))
         .layer(Extension(BodyDeadline(Duration::from_secs(
             config.api.body_timeout_secs,
         ))))

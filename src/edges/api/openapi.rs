@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{baixas, clientes, credito, faturas, formats, health, impressoes, listas, metricas, problem};
+use super::{baixas, chamados, clientes, credito, faturas, formats, health, impressoes, listas, metricas, problem};
 use crate::edges::views;
 
 #[derive(OpenApi)]
@@ -28,6 +28,8 @@ use crate::edges::views;
         listas::quitacao,
         listas::quitacao_pdf,
         listas::nota_fiscal_pdf,
+        chamados::criar,
+        chamados::enviar_fatura,
         faturas::fatura,
         faturas::boleto_pdf,
         faturas::codigo_de_barras_svg,

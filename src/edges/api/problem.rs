@@ -68,6 +68,16 @@ impl Problem {
         )
     }
 
+    /// 501 `nao_suportado_pelo_erp`: the configured ERP does not offer the operation (or borda is not configured
+    /// for it); nothing was sent.
+    pub fn nao_suportado() -> Self {
+        Problem::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "nao_suportado_pelo_erp",
+            "O sistema do provedor não oferece esta operação neste terminal.",
+        )
+    }
+
     pub fn internal() -> Self {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -180,11 +190,7 @@ impl From<ErpError> for Problem {
             ErpError::NaoEncontrado => Problem::not_found("Não encontrado no sistema do provedor."),
             ErpError::NaoSuportado(caminho) => {
                 tracing::info!(caminho, "operation not offered by the configured ERP (erp.paths empty)");
-                Problem::new(
-                    StatusCode::NOT_IMPLEMENTED,
-                    "nao_suportado_pelo_erp",
-                    "O sistema do provedor não oferece esta operação neste terminal.",
-                )
+                Problem::nao_suportado()
             }
             error if error.is_unavailable() => Problem::upstream_unavailable(),
             error => {
@@ -229,6 +235,7 @@ mod tests {
     fn an_operation_the_erp_does_not_offer_is_501() {
         let problem = Problem::from(ErpError::NaoSuportado("servicos"));
         assert_eq!((problem.status, problem.code.as_str()), (501, "nao_suportado_pelo_erp"));
+        assert_eq!(problem.retry_after(), None);
         assert!(
             !problem.detail.contains("servicos"),
             "no configuration key for the customer"

@@ -399,6 +399,11 @@ pub struct ApiConfig {
     /// Different CPFs/CNPJs one client may look up per minute (`/v1/clientes/…`), against enumeration from a
     /// compromised page; 0: no limit.
     pub documentos_por_minuto: usize,
+    /// Serve the reference kiosk page at `/` (`assets/kiosk/`).
+    pub kiosk: bool,
+    /// The kiosk page offers "simular pagamento", which records a made-up PIX: the demo only, refused unless the
+    /// ERP is on loopback (the demo ERP).
+    pub kiosk_simular_pagamento: bool,
 }
 
 /// Shortest `api.token` accepted.
@@ -438,6 +443,8 @@ impl Default for ApiConfig {
             idle_timeout_secs: 30,
             max_connections: 200,
             documentos_por_minuto: 30,
+            kiosk: false,
+            kiosk_simular_pagamento: false,
         }
     }
 }
@@ -562,6 +569,18 @@ fn credential(name: &str) -> Result<Option<String>, ConfigError> {
     }
 }
 
+/// Whether `base_url` points at this machine (the demo ERP), by its host.
+fn erp_no_loopback(base_url: &str) -> bool {
+    let url = reqwest::Url::parse(base_url);
+    let host = url.as_ref().ok().and_then(reqwest::Url::host_str).unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn default_auth_header() -> String {
     "Authorization".into()
 }
@@ -616,6 +635,12 @@ impl Config {
         }
         if !self.empresa.documento.is_empty() && crate::domain::documento::parse(&self.empresa.documento).is_err() {
             return Err(invalid("empresa.documento", "CPF/CNPJ inválido"));
+        }
+        if self.api.kiosk_simular_pagamento && !(self.api.kiosk && erp_no_loopback(&self.erp.base_url)) {
+            return Err(invalid(
+                "api.kiosk_simular_pagamento",
+                "só para demonstração: exige api.kiosk = true e o ERP de demonstração (erp.base_url no loopback)",
+            ));
         }
         if !self.api.token.is_empty() && self.api.token.chars().count() < MIN_TOKEN_CHARS {
             return Err(invalid(
@@ -960,6 +985,30 @@ mod tests {
             parse(&format!("{ERP}[chamado]\nfila = \"x\"\n")),
             Err(ConfigError::Parse { .. })
         ));
+    }
+
+    #[test]
+    fn the_simulated_payment_is_for_the_demo_erp_only() {
+        let com = |erp: &str, kiosk: bool| {
+            parse(&format!(
+                "[api]\nkiosk = {kiosk}\nkiosk_simular_pagamento = true\n[erp]\nbase_url = \"{erp}\"\n"
+            ))
+        };
+        for demo in ["http://127.0.0.1:9000", "http://localhost:9000", "http://[::1]:9000"] {
+            assert!(com(demo, true).is_ok(), "{demo}");
+        }
+        for recusado in [("https://erp.provedor.com.br", true), ("http://127.0.0.1:9000", false)] {
+            assert!(
+                matches!(
+                    com(recusado.0, recusado.1),
+                    Err(ConfigError::Invalid {
+                        field: "api.kiosk_simular_pagamento",
+                        ..
+                    })
+                ),
+                "{recusado:?}"
+            );
+        }
     }
 
     #[test]

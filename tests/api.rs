@@ -1102,3 +1102,41 @@ async fn too_many_different_customers_in_a_minute_is_429() {
     );
     harness.stop().await;
 }
+
+/// The reference kiosk page is served at `/` only when `[api] kiosk = true`, embedded, with headers that keep it from
+/// being framed or loading anything from elsewhere; its requests carry the API's own origin, which the guards then let
+/// through. (The flow itself runs in a real browser: `tests/kiosk_browser.rs`.)
+#[tokio::test]
+async fn the_kiosk_page_is_served_only_when_enabled() {
+    let harness = Harness::start().await;
+    assert_eq!(harness.get("/").await.status(), StatusCode::NOT_FOUND);
+    let origem = harness.post_origin("/v1/sync").await;
+    assert_eq!(origem, StatusCode::FORBIDDEN, "an origin not configured is refused");
+    harness.stop().await;
+
+    let harness = Harness::with(|config| config.api.kiosk = true).await;
+    let pagina = harness.get("/").await;
+    assert_eq!(pagina.status(), StatusCode::OK);
+    let csp = pagina.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(pagina.text().await.unwrap().contains("/kiosk/kiosk.js"));
+    for (caminho, tipo) in [("/kiosk/kiosk.js", "text/javascript"), ("/kiosk/kiosk.css", "text/css")] {
+        let recurso = harness.get(caminho).await;
+        assert_eq!(recurso.status(), StatusCode::OK, "{caminho}");
+        assert!(
+            recurso.headers()["content-type"].to_str().unwrap().starts_with(tipo),
+            "{caminho}"
+        );
+    }
+    let (_, _, configuracao) = harness.json("/kiosk/config.json").await;
+    assert_eq!(configuracao["simular_pagamento"], false, "{configuracao}");
+    assert_eq!(
+        harness.post_origin("/v1/sync").await,
+        StatusCode::ACCEPTED,
+        "the page's own origin"
+    );
+    harness.stop().await;
+}

@@ -457,6 +457,7 @@ pub async fn demo(listen: SocketAddr, retaguarda: SocketAddr) -> Result<(), Daem
     let addr = listener.local_addr()?;
     let config_text = format!(
         "[api]\nlisten = \"{addr}\"\nallowed_hosts = [\"{addr}\", \"localhost:{port}\"]\n\
+         kiosk = true\nkiosk_simular_pagamento = true\n\
          [store]\npath = '{store}'\n\
          [empresa]\nnome = \"Provedor Demonstração Ltda\"\ndocumento = \"11.222.333/0001-81\"\n{erp}\n\
          # One totem: after an outage, catch up within seconds.\nprobe_max_interval_ms = 2000\n\
@@ -520,6 +521,8 @@ fn demo_banner(addr: SocketAddr, erp: &crate::demo::DemoErp) -> String {
             "borda demo ouvindo em {base} (ERP de demonstração em {})",
             erp.base_url()
         ),
+        String::new(),
+        format!("Página do totem (abra no navegador): {base}/"),
         String::new(),
         "Experimente:".to_owned(),
     ];

@@ -54,6 +54,17 @@ impl Harness {
         }
     }
 
+    /// POSTs to `path` with the `Origin` of a page served by this API itself; answers the status.
+    pub async fn post_origin(&self, path: &str) -> StatusCode {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.base)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
     pub fn erp(&self) -> &DemoErp {
         self.erp.as_ref().unwrap()
     }

@@ -152,7 +152,7 @@ impl Served {
 }
 
 /// A free loopback port (the daemon binds it right after).
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -30,7 +30,16 @@ impl Guards {
     pub fn new(config: &ApiConfig) -> Self {
         Guards {
             allowed_hosts: config.hosts().iter().map(|host| host.to_ascii_lowercase()).collect(),
-            allowed_origins: config.allowed_origins.clone(),
+            allowed_origins: config
+                .allowed_origins
+                .iter()
+                .cloned()
+                .chain(if config.kiosk {
+                    super::kiosk::origens(config)
+                } else {
+                    Vec::new()
+                })
+                .collect(),
             token: Some(config.token.clone()).filter(|token| !token.is_empty()),
         }
     }

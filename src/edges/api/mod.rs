@@ -16,6 +16,7 @@ mod formats;
 mod guards;
 mod health;
 mod impressoes;
+mod kiosk;
 mod limite;
 mod listas;
 pub mod memoria;
@@ -187,7 +188,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         ])
         .expose_headers([header::AGE, HeaderName::from_static("cache-status"), header::ETAG]);
     let metricas = state.metricas.clone();
+    let kiosk = if config.api.kiosk {
+        kiosk::rotas(&config.api)
+    } else {
+        Router::new()
+    };
     Router::new()
+        .merge(kiosk)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metricas::metrics))

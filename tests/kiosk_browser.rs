@@ -179,6 +179,14 @@ impl Navegador {
         }
     }
 
+    /// Waits until the page has an element `css`.
+    async fn ate_haver(&self, oque: &str, css: &str) {
+        let script = format!("return document.querySelectorAll({css:?}).length > 0");
+        let script = script.as_str();
+        self.ate(oque, |n| async move { n.js(script).await == json!(true) })
+            .await;
+    }
+
     /// Whether the image `css` loaded (a picture, not a broken icon).
     async fn imagem_carregada(&self, css: &str) -> bool {
         let script =
@@ -219,13 +227,7 @@ async fn consultar(navegador: &Navegador, documento: &str) {
         })
         .await;
     navegador.clicar("#consultar").await;
-    navegador
-        .ate("the faturas are listed", |n| async move {
-            n.js("return document.querySelectorAll('#faturas .fatura').length")
-                .await
-                != json!(0)
-        })
-        .await;
+    navegador.ate_haver("the faturas are listed", "#faturas .fatura").await;
 }
 
 /// The README's picture is taken again when the page's files change (their hash is kept beside it).
@@ -246,6 +248,7 @@ fn atualizar_captura(png: &[u8]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Debian's chromium and chromium-driver: cargo test --test kiosk_browser -- --ignored"]
 async fn the_totem_flow_in_a_real_browser() {
+    common::install_crypto();
     let porta = common::process::free_port();
     let base = format!("http://127.0.0.1:{porta}");
     let _demo = Processo(
@@ -287,11 +290,7 @@ async fn the_totem_flow_in_a_real_browser() {
 
     // Maria has a suspended service: the "desbloqueio de confiança" button unblocks it at the ERP.
     navegador
-        .ate("the blocked service is offered", |n| async move {
-            n.js("return document.querySelectorAll('#servicos .desbloquear').length")
-                .await
-                != json!(0)
-        })
+        .ate_haver("the blocked service is offered", "#servicos .desbloquear")
         .await;
     navegador.clicar("#servicos .desbloquear").await;
     navegador

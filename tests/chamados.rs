@@ -499,3 +499,51 @@ async fn sending_a_fatura_to_a_contact_answers_501_after_checking_the_request() 
     assert_eq!(harness.erp().requests(), antes, "nothing went upstream");
     harness.stop().await;
 }
+
+/// A contact chosen from the customer's list goes to the ERP in clear, as the ticket's `email` or `telefone` (the
+/// kiosk only ever saw it masked); an id that is not one of hers is refused and nothing is sent.
+#[tokio::test]
+async fn the_chosen_contact_reaches_the_erp_and_a_foreign_one_is_refused() {
+    let harness = configurado().await;
+    let (_, _, lista) = harness.json(&format!("/v1/clientes/{MARIA}/contatos")).await;
+    let contatos = lista["contatos"].as_array().unwrap();
+    let id_de = |tipo: &str| {
+        contatos
+            .iter()
+            .find(|contato| contato["tipo"] == tipo)
+            .and_then(|contato| contato["id"].as_str())
+            .unwrap()
+            .to_owned()
+    };
+    for (tipo, campo, esperado, vazio) in [
+        ("email", "email", "maria.souza@provedor.com.br", "telefone"),
+        ("telefone", "telefone", "12998764321", "email"),
+    ] {
+        let mut body = corpo(Vec::new());
+        body["contato_id"] = json!(id_de(tipo));
+        let (status, _, answer) = post_chamado(&harness, MARIA, None, &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        let enviado = harness.erp().chamados_recebidos().last().unwrap().corpo.clone();
+        let digitos = |valor: &Value| {
+            valor
+                .as_str()
+                .unwrap()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect::<String>()
+        };
+        if tipo == "email" {
+            assert_eq!(enviado[campo], esperado);
+        } else {
+            assert!(digitos(&enviado[campo]).ends_with(esperado), "{}", enviado[campo]);
+        }
+        assert_eq!(enviado[vazio], "", "{tipo}");
+    }
+    let antes = posts_ao_erp(&harness);
+    let mut body = corpo(Vec::new());
+    body["contato_id"] = json!("0123456789abcdef0123");
+    let (status, headers, answer) = post_chamado(&harness, MARIA, None, &body).await;
+    assert_problem(status, &headers, &answer, 422, "contato_id_invalido");
+    assert_eq!(posts_ao_erp(&harness), antes, "nothing sent");
+    harness.stop().await;
+}

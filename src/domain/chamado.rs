@@ -107,6 +107,8 @@ pub struct PedidoChamado {
     pub mensagem: String,
     /// The service (installation) it is about, when the customer chose one.
     pub id_servico: Option<String>,
+    /// The contact (an id from the customer's contacts) the support desk should answer at.
+    pub contato_id: Option<String>,
     pub anexos: Vec<PedidoAnexo>,
 }
 
@@ -128,6 +130,8 @@ pub struct Chamado {
     pub mensagem: String,
     /// Trimmed; None when absent or blank.
     pub id_servico: Option<String>,
+    /// Trimmed; None when absent or blank.
+    pub contato_id: Option<String>,
     pub anexos: Vec<Anexo>,
 }
 
@@ -141,6 +145,8 @@ pub enum ChamadoInvalido {
     Mensagem(String),
     #[error("id_servico: {0}")]
     IdServico(String),
+    #[error("contato_id: {0}")]
+    ContatoId(String),
     #[error("anexos: no máximo {MAX_ANEXOS} anexos, vieram {0}")]
     AnexosDemais(usize),
     /// A name that cannot be a file name, or content that is not strict base64 or is empty.
@@ -173,6 +179,7 @@ impl ChamadoInvalido {
             ChamadoInvalido::Assunto(_) => "assunto_invalido",
             ChamadoInvalido::Mensagem(_) => "mensagem_invalida",
             ChamadoInvalido::IdServico(_) => "id_servico_invalido",
+            ChamadoInvalido::ContatoId(_) => "contato_id_invalido",
             ChamadoInvalido::AnexosDemais(_) => "anexos_demais",
             ChamadoInvalido::AnexoInvalido { .. } => "anexo_invalido",
             ChamadoInvalido::AnexoGrandeDemais { .. } => "anexo_grande_demais",
@@ -186,18 +193,8 @@ impl ChamadoInvalido {
 pub fn validar(pedido: &PedidoChamado) -> Result<Chamado, ChamadoInvalido> {
     let assunto = texto(&pedido.assunto, MAX_ASSUNTO, false).map_err(ChamadoInvalido::Assunto)?;
     let mensagem = texto(&pedido.mensagem, MAX_MENSAGEM, true).map_err(ChamadoInvalido::Mensagem)?;
-    let id_servico = match pedido.id_servico.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(id) if id.chars().any(char::is_control) => {
-            return Err(ChamadoInvalido::IdServico("contém caracteres de controle".into()));
-        }
-        Some(id) if id.chars().count() > MAX_ID_SERVICO => {
-            return Err(ChamadoInvalido::IdServico(format!(
-                "longo demais (no máximo {MAX_ID_SERVICO} caracteres)"
-            )));
-        }
-        Some(id) => Some(id.to_owned()),
-    };
+    let id_servico = id_opcional(pedido.id_servico.as_deref()).map_err(ChamadoInvalido::IdServico)?;
+    let contato_id = id_opcional(pedido.contato_id.as_deref()).map_err(ChamadoInvalido::ContatoId)?;
     if pedido.anexos.len() > MAX_ANEXOS {
         return Err(ChamadoInvalido::AnexosDemais(pedido.anexos.len()));
     }
@@ -215,8 +212,22 @@ pub fn validar(pedido: &PedidoChamado) -> Result<Chamado, ChamadoInvalido> {
         assunto,
         mensagem,
         id_servico,
+        contato_id,
         anexos,
     })
+}
+
+/// An optional id: trimmed, None when absent or blank, refused with control characters or over [`MAX_ID_SERVICO`]
+/// characters.
+fn id_opcional(id: Option<&str>) -> Result<Option<String>, String> {
+    match id.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(id) if id.chars().any(char::is_control) => Err("contém caracteres de controle".into()),
+        Some(id) if id.chars().count() > MAX_ID_SERVICO => {
+            Err(format!("longo demais (no máximo {MAX_ID_SERVICO} caracteres)"))
+        }
+        Some(id) => Ok(Some(id.to_owned())),
+    }
 }
 
 /// Checks attachment number `indice`: its name, its declared type, its size (from the encoded length, before
@@ -313,6 +324,7 @@ impl Chamado {
         hash.campo(self.assunto.as_bytes());
         hash.campo(self.mensagem.as_bytes());
         hash.campo(self.id_servico.as_deref().unwrap_or_default().as_bytes());
+        hash.campo(self.contato_id.as_deref().unwrap_or_default().as_bytes());
         for anexo in &self.anexos {
             hash.campo(anexo.nome.as_bytes());
             hash.campo(anexo.tipo.mime().as_bytes());
@@ -371,6 +383,7 @@ mod tests {
             assunto: "Internet lenta".into(),
             mensagem: "Desde ontem a conexão cai à noite.".into(),
             id_servico: None,
+            contato_id: None,
             anexos,
         }
     }
@@ -581,12 +594,14 @@ mod tests {
             assunto in any::<String>(),
             mensagem in any::<String>(),
             id_servico in proptest::option::of(any::<String>()),
+            contato_id in proptest::option::of(any::<String>()),
             anexos in proptest::collection::vec((any::<String>(), any::<String>(), any::<String>()), 0..5),
         ) {
             let pedido = PedidoChamado {
                 assunto,
                 mensagem,
                 id_servico,
+                contato_id,
                 anexos: anexos
                     .into_iter()
                     .map(|(nome, tipo, base64)| PedidoAnexo { nome, tipo, base64 })

@@ -23,6 +23,7 @@ use crate::adapters::erp::{DestinoChamado, ErpError, FalhaChamado, NovoChamado};
 use crate::adapters::store::{ReservaChamado, StoreError};
 use crate::config::ChamadoConfig;
 use crate::domain::chamado::Chamado;
+use crate::domain::contato::TipoContato;
 
 /// Why a chamado was not opened, or not surely.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,9 @@ pub enum ChamadoError {
     /// The ERP refused it (a 4xx other than 401, 403 and 429, or `"success": false`): not opened.
     #[error("o sistema do provedor recusou o chamado (status {status})")]
     Recusado { status: u16 },
+    /// The contact chosen is not one of the customer's.
+    #[error("contato não encontrado entre os do cliente")]
+    ContatoDesconhecido,
     /// The ERP did not give the customer's id, which the chamado needs.
     #[error("o sistema do provedor não informou o código do cliente")]
     ClienteSemId,
@@ -180,6 +184,20 @@ impl Totem {
         if !self.erp.online() {
             return Err(ServiceError::Unavailable.into());
         }
+        let contato = match &chamado.contato_id {
+            Some(id) => Some(
+                self.contato(documento, id)
+                    .await?
+                    .ok_or(ChamadoError::ContatoDesconhecido)?,
+            ),
+            None => None,
+        };
+        let endereco = |tipo| {
+            contato
+                .as_ref()
+                .filter(|contato| contato.tipo == tipo)
+                .map(|contato| contato.valor.as_str())
+        };
         let cliente = self.cliente(documento).await?.valor;
         let id_cliente = cliente.id.ok_or(ChamadoError::ClienteSemId)?;
         let config = &self.chamados.config;
@@ -191,9 +209,8 @@ impl Totem {
                 departamento: config.departamento.trim(),
                 funcionario: config.funcionario.trim(),
             },
-            // The contact chosen at the kiosk is not resolved yet: the ERP gets none.
-            email: None,
-            telefone: None,
+            email: endereco(TipoContato::Email),
+            telefone: endereco(TipoContato::Telefone),
             chave,
         };
         match self.erp.abrir_chamado(&novo).await {

@@ -303,6 +303,7 @@ mod tests {
             assunto: "Sem sinal".into(),
             mensagem: "Desde ontem.".into(),
             id_servico: None,
+            contato_id: None,
             anexos: vec![Anexo {
                 nome: "conta.pdf".into(),
                 tipo: TipoAnexo::Pdf,

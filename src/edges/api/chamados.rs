@@ -49,6 +49,9 @@ pub struct ChamadoRequest {
     mensagem: String,
     /// The service (installation) the ticket is about, when the customer chose one.
     id_servico: Option<String>,
+    /// One of the customer's contacts (`GET /v1/clientes/{documento}/contatos`): the support desk answers there (the
+    /// ERP gets it as the ticket's `email` or `telefone`).
+    contato_id: Option<String>,
     /// At most 3 files, each at most 2 MiB and together at most 5 MiB (decoded): PDF, PNG or JPEG.
     #[serde(default)]
     anexos: Vec<AnexoRequest>,
@@ -119,6 +122,11 @@ impl From<ChamadoError> for Problem {
                     "O sistema do provedor recusou o chamado. Procure um atendente.",
                 )
             }
+            ChamadoError::ContatoDesconhecido => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "contato_id_invalido",
+                "Contato não encontrado entre os deste cliente: escolha um da lista de contatos.",
+            ),
             ChamadoError::ClienteSemId => {
                 Problem::not_found("O sistema do provedor não informou o código deste cliente.")
             }
@@ -175,6 +183,7 @@ pub async fn criar(
         assunto: request.assunto,
         mensagem: request.mensagem,
         id_servico: request.id_servico,
+        contato_id: request.contato_id,
         anexos: request
             .anexos
             .into_iter()

@@ -379,14 +379,11 @@ async fn the_ledger_records_a_sale_once() {
         .await
         .unwrap();
     assert_eq!(nenhuma.status(), StatusCode::NOT_FOUND);
-    let cancelada: Value = harness
-        .http
-        .delete(format!("{}/v1/limite-credito/consumos/VENDA-1", harness.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, _, cancelada) = send(
+        harness
+            .http
+            .delete(format!("{}/v1/limite-credito/consumos/VENDA-1", harness.base)),
+    )
+    .await;
     assert!(cancelada["cancelado_em"].is_string(), "{cancelada}");
 }

@@ -337,14 +337,7 @@ async fn the_totem_flow_in_a_real_browser() {
             n.texto("#baixa-estado").await.contains("registrado")
         })
         .await;
-    let baixas: Value = http
-        .get(format!("{base}/v1/baixas?status=sincronizada"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, _, baixas) = common::harness::send(http.get(format!("{base}/v1/baixas?status=sincronizada"))).await;
     assert_eq!(baixas["baixas"].as_array().unwrap().len(), 1, "{baixas}");
 
     // The receipt: printed on the demo's file printer, its preview shown.

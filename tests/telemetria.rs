@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -210,9 +210,32 @@ impl Drop for Daemon {
     }
 }
 
-/// `borda serve` with `served`'s configuration, logging to `log`.
-async fn iniciar(served: &Served, http: &reqwest::Client, log: &Path) -> Daemon {
-    Daemon(Some(served.spawn_logging(http, log).await))
+/// `borda serve` against a demo ERP, configured with `secao` appended, logging to `log` in its own directory.
+struct Montagem {
+    erp: DemoErp,
+    served: Served,
+    http: reqwest::Client,
+    log: PathBuf,
+    daemon: Daemon,
+    _dir: tempfile::TempDir,
+}
+
+async fn iniciar(secao: &str) -> Montagem {
+    let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let served = Served::configure(dir.path(), &erp);
+    acrescentar(&served, secao);
+    let http = reqwest::Client::new();
+    let log = dir.path().join("borda.log");
+    let daemon = Daemon(Some(served.spawn_logging(&http, &log).await));
+    Montagem {
+        erp,
+        served,
+        http,
+        log,
+        daemon,
+        _dir: dir,
+    }
 }
 
 /// Stops it with SIGTERM, as systemd does: a clean exit, the push part included.
@@ -233,20 +256,19 @@ fn parar(mut daemon: Daemon) {
 async fn the_metrics_reach_an_otlp_receiver_without_personal_data() {
     common::install_crypto();
     let (receptor, addr) = Receptor::start().await;
-    let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let served = Served::configure(dir.path(), &erp);
-    acrescentar(
-        &served,
-        &format!(
-            "[totem]\nid = \"totem-teste-07\"\n\
+    let Montagem {
+        erp,
+        served,
+        http,
+        log,
+        daemon,
+        _dir,
+    } = iniciar(&format!(
+        "[totem]\nid = \"totem-teste-07\"\n\
              [telemetria]\notlp_endpoint = \"http://{addr}/\"\nintervalo = \"1s\"\n\
              cabecalhos = {{ Authorization = \"{SEGREDO}\" }}\n"
-        ),
-    );
-    let http = reqwest::Client::new();
-    let log = dir.path().join("borda.log");
-    let daemon = iniciar(&served, &http, &log).await;
+    ))
+    .await;
 
     // A customer looked up and one of her faturas paid, through the API.
     let cliente = http
@@ -389,19 +411,18 @@ async fn a_collector_that_refuses_for_a_while_neither_stops_the_daemon_nor_loses
     common::install_crypto();
     let (receptor, addr) = Receptor::start().await;
     receptor.recusar.store(true, Ordering::SeqCst);
-    let erp = DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let served = Served::configure(dir.path(), &erp);
-    acrescentar(
-        &served,
-        &format!(
-            "[telemetria]\notlp_endpoint = \"http://{addr}\"\nintervalo = \"1s\"\ninstancia = \"frota-sp-0042\"\n\
+    let Montagem {
+        erp,
+        served,
+        http,
+        log,
+        daemon,
+        _dir,
+    } = iniciar(&format!(
+        "[telemetria]\notlp_endpoint = \"http://{addr}\"\nintervalo = \"1s\"\ninstancia = \"frota-sp-0042\"\n\
              timeout_ms = 2000\n"
-        ),
-    );
-    let http = reqwest::Client::new();
-    let log = dir.path().join("borda.log");
-    let daemon = iniciar(&served, &http, &log).await;
+    ))
+    .await;
 
     receptor
         .esperar(Duration::from_secs(20), |recebidos| recebidos.len() >= 3)

@@ -444,12 +444,7 @@ pub async fn shutdown_signal() {
 /// with a throw-away store, until Ctrl-C.
 pub async fn demo(listen: SocketAddr, retaguarda: SocketAddr) -> Result<(), DaemonError> {
     let erp = crate::demo::DemoErp::start(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-    let retaguarda = DemoRetaguarda::start(retaguarda)
-        .await
-        .map_err(|source| DaemonError::Bind {
-            addr: retaguarda,
-            source,
-        })?;
+    let retaguarda = demo_retaguarda(retaguarda).await?;
     let directory = std::env::temp_dir().join(format!("borda-demo-{}", std::process::id()));
     let listener = TcpListener::bind(listen)
         .await
@@ -485,6 +480,13 @@ pub async fn demo(listen: SocketAddr, retaguarda: SocketAddr) -> Result<(), Daem
     stopped
 }
 
+/// The demo retaguarda on `addr`, for both demos.
+async fn demo_retaguarda(addr: SocketAddr) -> Result<DemoRetaguarda, DaemonError> {
+    DemoRetaguarda::start(addr)
+        .await
+        .map_err(|source| DaemonError::Bind { addr, source })
+}
+
 /// `borda demo --erp-only`: the demo ERP alone on `listen`, for a `borda serve` of one's own (a kiosk page under
 /// development, a benchmark that stops and starts the ERP). Prints the `[erp]` section to configure; runs until SIGTERM
 /// or SIGINT.
@@ -492,12 +494,7 @@ pub async fn demo_erp(listen: SocketAddr, retaguarda: SocketAddr) -> Result<(), 
     let erp = crate::demo::DemoErp::start(listen)
         .await
         .map_err(|source| DaemonError::Bind { addr: listen, source })?;
-    let retaguarda = DemoRetaguarda::start(retaguarda)
-        .await
-        .map_err(|source| DaemonError::Bind {
-            addr: retaguarda,
-            source,
-        })?;
+    let retaguarda = demo_retaguarda(retaguarda).await?;
     // A closed stdout only loses the banner; the ERP still runs.
     let _ = writeln!(
         std::io::stdout(),
